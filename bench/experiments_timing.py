@@ -1,0 +1,70 @@
+"""Wall time of every model on every dataset of the experiment grid (chapter 12), and alpha-GAN's targets.
+
+By default this reads the times the comparison recorded, run by run, in nbs/experiments/results.csv
+(written by `alphagan_edu.experiments.compare`, which times each run as it trains it), and prints for
+each model and dataset the mean over seeds of:
+
+- train_s      the training's wall-clock time,
+- train_cpu_s  the training's CPU time (`time.process_time`; each run uses one thread, so this is close to
+               the wall time the run would take alone on one core, whatever else the machine was doing),
+- eval_s       the wall time of chapter 11's metrics,
+
+then the grid's totals and alpha-GAN's targets seed by seed (ring: 8/8 modes, >= 95% high-quality
+samples, <= 60 s; grid: >= 24/25 modes, >= 90% high-quality, <= 180 s).
+
+With --retime, alpha-GAN is trained and evaluated again on the ring and the grid, with the grid's
+budgets and seeds, here and now, one run at a time with one thread: run it on a quiet machine to
+measure its time without the load under which the grid ran.
+
+    python bench/experiments_timing.py [--csv nbs/experiments/results.csv] [--retime] [--seeds 0 1 2]
+"""
+import argparse, sys
+from pathlib import Path
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # the repository's package, installed or not
+import pandas as pd
+import torch
+from alphagan_edu.data import load_data
+from alphagan_edu.experiments import budget, run_one, targets, timings
+
+def recorded(csv:Path)->pd.DataFrame:
+    "Per model and dataset, the mean times over seeds, with the number of runs"
+    df = pd.read_csv(csv)
+    t = timings(df)
+    runs = df.drop_duplicates(['model', 'dataset', 'seed', 'steps', 'batch_size']).groupby(['model', 'dataset'], sort=False).size()
+    return t.merge(runs.rename('runs').reset_index(), on=['model', 'dataset']), df
+
+def retime(seeds:list)->pd.DataFrame:
+    "Train and evaluate alpha-GAN on ring and grid now, with the grid's budgets; the tidy rows of each run"
+    torch.set_num_threads(1)
+    rows = []
+    for ds in ('ring', 'grid'):
+        b = budget(ds)
+        data = load_data(ds, **b['data'])
+        for seed in seeds:
+            _, new = run_one('alpha-gan', data, seed, b['steps'], b['batch_size'], b['config'], quick=b['quick'], device='cpu')
+            rows += new
+            print(f"alpha-gan | {ds} | seed {seed} | train {new[0]['train_s']:.1f} s wall, {new[0]['train_cpu_s']:.1f} s CPU", flush=True)
+    return pd.DataFrame(rows)
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--csv', default=str(ROOT / 'nbs' / 'experiments' / 'results.csv'), help="the comparison's results")
+    ap.add_argument('--retime', action='store_true', help='train alpha-GAN on ring and grid again, now, and time it')
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='seeds for --retime')
+    a = ap.parse_args()
+    pd.set_option('display.width', 200); pd.set_option('display.max_rows', 200)
+    if a.retime:
+        df = retime(a.seeds)
+        print('\nalpha-GAN, timed now:'); print(targets(df).round(2).to_string(index=False))
+        sys.exit(0)
+    t, df = recorded(Path(a.csv))
+    print(f"Recorded times of the grid ({a.csv}), mean over seeds, seconds:")
+    print(t.round(1).to_string(index=False))
+    runs = df.drop_duplicates(['model', 'dataset', 'seed', 'steps', 'batch_size'])
+    print(f"\n{len(runs)} runs; training {runs.train_s.sum() / 60:.1f} min wall, {runs.train_cpu_s.sum() / 60:.1f} min CPU; "
+          f"evaluation {runs.eval_s.sum() / 60:.1f} min wall")
+    print('\nper dataset (minutes, all models and seeds):')
+    print((runs.groupby('dataset', sort=False)[['train_s', 'train_cpu_s', 'eval_s']].sum() / 60).round(1).to_string())
+    print("\nalpha-GAN's targets, seed by seed:")
+    print(targets(df).round(2).to_string(index=False))
