@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #5dac807a
 from __future__ import annotations
-import argparse, importlib, json, math, sys
+import argparse, importlib, io, json, math, os, sys
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -130,7 +130,7 @@ def load_run(folder, # a folder written by `alphagan-edu train`
         raise CLIError(f"{folder} holds no {PROG} run ({why})")
     if not ckpt.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
     try: return cfg, Model.load(ckpt, device=device)
-    except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(f"{ckpt}: {e}") from e
+    except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # chapter 06's messages name the file
 
 # %% ../nbs/13_cli.ipynb #0a701b77
 def _samples(model:Model, n:int, chunk:int=1000)->Tensor:
@@ -362,7 +362,7 @@ def _sample(a, say)->int:
     if path.is_dir() or (path.exists() and not a.force): raise CLIError(f"--out {a.out} exists; pass --force to overwrite it" if not path.is_dir() else f"--out {a.out} is a folder; expected a file name")
     cfg, model = load_run(a.dir, get_device(a.device))
     seed_everything(a.seed)
-    x = _samples(model, a.n)
+    with torch_threads(a.threads, cfg['data']): x = _samples(model, a.n)
     data = get_data(cfg['data']) if cfg['data'] in ('ring', 'grid') else None   # the means to draw under 2-D samples
     if path.exists(): say(f"overwriting {a.out}")
     _write_samples(x, path, data, f"{cfg['model']} on {cfg['data']}: {a.n} samples at step {model.step}")
@@ -451,7 +451,7 @@ def _sample_parser(sub):
                        description='Draw samples from the checkpoint of a run folder and write them as a figure (.png),\na torch tensor (.pt) or a NumPy array (.npy).')
     p.add_argument('dir', metavar='DIR', help=f'a run folder written by {PROG} train')
     p.add_argument('--n', type=_positive, default=64, metavar='N', help='number of samples (default 64)')
-    p.add_argument('--out', required=True, metavar='FILE', help='the file to write: .png (a figure), .pt (a tensor) or .npy (an array)')
+    p.add_argument('--out', required=True, metavar='FILE', help='the file to write: .png (a figure of at most 64 images or 2500 points), .pt (a tensor) or .npy (an array)')
     p.add_argument('--seed', type=_seed, default=0, metavar='S', help='seed of the draws; the same seed gives the same samples (default 0)')
     p.add_argument('--force', action='store_true', help='overwrite FILE if it exists')
     _common(p)
@@ -485,6 +485,11 @@ def _say(quiet:bool):
     "A function that prints a message to stderr, unless quiet"
     return (lambda msg: None) if quiet else (lambda msg: print(f'{PROG}: {msg}', file=sys.stderr))
 
+def _drop_stdout():
+    "Send what is left of stdout nowhere, so that Python does not complain of the closed pipe when it exits"
+    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation): pass
+
 def main(argv:list|None=None # the arguments (default: sys.argv[1:])
         )->int:
     "Run the `alphagan-edu` command line; returns the exit status (0 on success)"
@@ -498,5 +503,7 @@ def main(argv:list|None=None # the arguments (default: sys.argv[1:])
         print(f'{PROG}: interrupted', file=sys.stderr); return 130
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else int(e.code is not None)
+    except BrokenPipeError:   # stdout was closed early, as by `alphagan-edu evaluate DIR | head`
+        _drop_stdout(); return 141
     except OSError as e:
         print(f'{PROG}: error: {e}', file=sys.stderr); return 1
