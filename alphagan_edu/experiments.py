@@ -407,16 +407,16 @@ def findings(summary:pd.DataFrame, # the frame of `summarize`
     return pd.DataFrame(rows)
 
 # %% ../nbs/12_experiments.ipynb #0487bc2d
-TARGETS = {'ring': dict(modes_captured=8, high_quality=95., seconds=60.),
-           'grid': dict(modes_captured=24, high_quality=90., seconds=180.)}
+TARGETS = {'ring': dict(steps=4000, modes_captured=8, high_quality=95., seconds=60.),
+           'grid': dict(steps=12000, modes_captured=24, high_quality=90., seconds=180.)}
 
 def targets(df:pd.DataFrame, # the tidy frame of `compare`
             model:str='alpha-gan' # whose runs to judge
            )->pd.DataFrame:
-    "Per dataset of `TARGETS` and seed: modes, high-quality %, training times, and whether each target is met"
+    "Per dataset of `TARGETS` and seed, for the runs of `model` with the target's rounds: modes, high-quality %, training times, and whether each target is met"
     rows = []
     for ds, t in TARGETS.items():
-        sub = df[(df.model == model) & (df.dataset == ds)]
+        sub = df[(df.model == model) & (df.dataset == ds) & (df.steps == t['steps'])]
         for seed, g in sub.groupby('seed'):
             v = g.set_index('metric')['value']
             modes, hq = v.get('modes_captured', math.nan), v.get('high_quality', math.nan)

@@ -10,6 +10,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .training import Model, Player
+from .data import Data
 from .nets import generator, discriminator
 from .density_ratio import classifier_loss, generator_loss
 
@@ -152,3 +153,16 @@ def wasserstein(self:WGANGP, x:Tensor, # data (N, *shape), e.g. held-out samples
                )->float:
     "The critic's estimate of W(data, model): E f(x) - E f(G(z)) over x and as many samples"
     return (self.C(x.to(self.device)).mean() - self.C(self.sample(len(x))).mean()).item()
+
+# %% ../nbs/07_gan.ipynb #9cc29f21
+_POINT_GP_WEIGHT = 0.1   # lambda on 2-D points: the authors' toy value; 10 oscillates there (above)
+
+@patch(cls_method=True)
+def for_data(cls:WGANGP, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
+             device=None, # where to put the model (default: `default_device()`)
+             **config # any other argument of `WGANGP`, overriding these defaults
+            )->WGANGP:
+    "A WGAN-GP sized for `data`, with penalty weight 0.1 on points and the paper's 10 on images unless `gp_weight` is given"
+    x = data.x if isinstance(data, Data) else data
+    if isinstance(x, Tensor) and x.ndim == 2: config = dict(gp_weight=_POINT_GP_WEIGHT) | config
+    return super(WGANGP, cls).for_data(data, device=device, **config)

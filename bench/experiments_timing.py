@@ -12,11 +12,13 @@ each model and dataset the mean over seeds of:
 then the grid's totals and alpha-GAN's targets seed by seed (ring: 8/8 modes, >= 95% high-quality
 samples, <= 60 s; grid: >= 24/25 modes, >= 90% high-quality, <= 180 s).
 
-With --retime, alpha-GAN is trained and evaluated again on the ring and the grid, with the grid's
-budgets and seeds, here and now, one run at a time with one thread: run it on a quiet machine to
-measure its time without the load under which the grid ran.
+With --retime, alpha-GAN is trained and evaluated again on the ring and the grid, with the rounds of
+its targets (`TARGETS`: 4,000 on the ring, as in the grid; 12,000 on the grid, three times the grid's
+budget) and the comparison's batch size and seeds, here and now, one run at a time with one thread.
+Run it on a quiet machine to measure the time without other load. Its rows are written to
+nbs/experiments/targets.csv (or --out), which chapter 12 shows.
 
-    python bench/experiments_timing.py [--csv nbs/experiments/results.csv] [--retime] [--seeds 0 1 2]
+    python bench/experiments_timing.py [--csv nbs/experiments/results.csv] [--retime [--out FILE]] [--seeds 0 1 2]
 """
 import argparse, sys
 from pathlib import Path
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT))   # the repository's package, installed or not
 import pandas as pd
 import torch
 from alphagan_edu.data import load_data
-from alphagan_edu.experiments import budget, run_one, targets, timings
+from alphagan_edu.experiments import TARGETS, budget, run_one, targets, timings
 
 def recorded(csv:Path)->pd.DataFrame:
     "Per model and dataset, the mean times over seeds, with the number of runs"
@@ -35,11 +37,11 @@ def recorded(csv:Path)->pd.DataFrame:
     return t.merge(runs.rename('runs').reset_index(), on=['model', 'dataset']), df
 
 def retime(seeds:list)->pd.DataFrame:
-    "Train and evaluate alpha-GAN on ring and grid now, with the grid's budgets; the tidy rows of each run"
+    "Train and evaluate alpha-GAN on ring and grid now, with the rounds of `TARGETS`; the tidy rows of each run"
     torch.set_num_threads(1)
     rows = []
-    for ds in ('ring', 'grid'):
-        b = budget(ds)
+    for ds, t in TARGETS.items():
+        b = budget(ds, steps=t['steps'])
         data = load_data(ds, **b['data'])
         for seed in seeds:
             _, new = run_one('alpha-gan', data, seed, b['steps'], b['batch_size'], b['config'], quick=b['quick'], device='cpu')
@@ -52,10 +54,12 @@ if __name__ == '__main__':
     ap.add_argument('--csv', default=str(ROOT / 'nbs' / 'experiments' / 'results.csv'), help="the comparison's results")
     ap.add_argument('--retime', action='store_true', help='train alpha-GAN on ring and grid again, now, and time it')
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='seeds for --retime')
+    ap.add_argument('--out', default=str(ROOT / 'nbs' / 'experiments' / 'targets.csv'), help='where --retime writes its runs')
     a = ap.parse_args()
     pd.set_option('display.width', 200); pd.set_option('display.max_rows', 200)
     if a.retime:
         df = retime(a.seeds)
+        df.to_csv(a.out, index=False); print(f'wrote {a.out}')
         print('\nalpha-GAN, timed now:'); print(targets(df).round(2).to_string(index=False))
         sys.exit(0)
     t, df = recorded(Path(a.csv))
