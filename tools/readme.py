@@ -31,9 +31,11 @@ def output_md(o):
         return '```\n' + text_of(data['text/plain']).rstrip('\n') + '\n```'
     return ''
 
+_image = re.compile(r'(!\[[^\]]*\]\()(?!https?:|/)([^)]+\))')
+
 def cell_md(cell):
     src = text_of(cell['source'])
-    if cell['cell_type'] == 'markdown': return src.strip()
+    if cell['cell_type'] == 'markdown': return _image.sub(r'\1nbs/\2', src).strip()   # images sit beside the notebooks; README.md one folder up
     if cell['cell_type'] != 'code': return ''
     d, code = directives(src)
     if 'hide' in d or d.get('include') == 'false' or 'default_exp' in d: return ''
