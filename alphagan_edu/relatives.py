@@ -14,6 +14,7 @@ from .data import Data
 from .training import Model, Player
 from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
 from .density_ratio import generator_loss
+from .gan import _latent_dim
 from .vae import gaussian_kl, reparameterize
 from .alpha_gan import AlphaGAN, LOSSES, _bce_terms, _batch_of, _evaluating
 
@@ -21,13 +22,6 @@ from .alpha_gan import AlphaGAN, LOSSES, _bce_terms, _batch_of, _evaluating
 __all__ = ['RECS', 'AAE', 'VAEGAN', 'BiGAN', 'batch_kl', 'AGE']
 
 # %% ../nbs/10_relatives.ipynb #56889cbd
-def _latent_dim(latent_dim, shape)->int:
-    "The latent size asked for, or the default: 2 for points, 32 for images"
-    if latent_dim is None: return 2 if len(shape) == 1 else 32
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim!r}; expected a positive integer")
-    return latent_dim
-
 def _check_kind(loss:str, who:str):
     "Refuse a generator loss that `generator_loss` does not know"
     if loss not in LOSSES: raise ValueError(f"{who}: loss={loss!r}; expected one of {LOSSES}")
