@@ -6,7 +6,6 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/alpha_gan.html.md"""
 
 # %% ../nbs/09_alpha_gan.ipynb #6d9d3c1b
 from __future__ import annotations
-from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -14,7 +13,7 @@ from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator, discriminator, code_discriminator
 from .density_ratio import classifier_loss, generator_loss
-from .training import Model, Player, History
+from .training import Model, Player, History, _evaluating
 
 # %% auto #0
 __all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'AlphaGAN']
@@ -195,15 +194,6 @@ def fit(self:AlphaGAN, data, # training data (`Data` or a tensor of samples)
     return Model.fit(self, data, steps, batch_size=bs, seed=seed, callbacks=callbacks, **kw)
 
 # %% ../nbs/09_alpha_gan.ipynb #b101fd0b
-@contextmanager
-def _evaluating(model:nn.Module):
-    "Evaluation mode and no gradients for a block; the previous mode is restored after"
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad(): yield
-    finally: model.train(was)
-
 def _batch_of(x, shape:tuple, device, what:str)->tuple:
     "`x` as a float batch (B, *shape) on `device`, and whether it was a single item of `shape`"
     if isinstance(x, Tensor) and x.is_floating_point():

@@ -7,14 +7,13 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/metrics.html.md"""
 # %% ../nbs/11_metrics.ipynb #216c3dc5
 from __future__ import annotations
 import hashlib, math, os, warnings
-from contextlib import contextmanager
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .data import Data
 from .nets import Classifier, classifier, discriminator
-from .training import Model, Player, default_device, _atomic_save, _rng_kept
+from .training import Model, Player, default_device, _atomic_save, _rng_kept, _evaluating
 
 # %% auto #0
 __all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'class_probs', 'inception_score',
@@ -25,16 +24,6 @@ __all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_cl
 def _check_count(n, name:str):
     "Check that `n` is a positive integer"
     if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"{name}={n!r}; expected an integer >= 1")
-
-@contextmanager
-def _evaluating(model):
-    "Run a block without gradients and, for an nn.Module, in eval mode; the module's mode is restored after"
-    was = model.training if isinstance(model, nn.Module) else None
-    if was is not None: model.eval()
-    try:
-        with torch.no_grad(): yield model
-    finally:
-        if was is not None: model.train(was)
 
 # %% ../nbs/11_metrics.ipynb #09405a0b
 def draw_samples(model, # a model with `sample(n)`, or a Tensor of samples (N, *shape)

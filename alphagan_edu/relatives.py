@@ -11,12 +11,12 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
-from .training import Model, Player
+from .training import Model, Player, _evaluating
 from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
 from .density_ratio import generator_loss
 from .gan import _latent_dim
 from .vae import gaussian_kl, reparameterize
-from .alpha_gan import AlphaGAN, LOSSES, _bce_terms, _batch_of, _evaluating
+from .alpha_gan import AlphaGAN, LOSSES, _bce_terms, _batch_of
 
 # %% auto #0
 __all__ = ['RECS', 'AAE', 'VAEGAN', 'BiGAN', 'batch_kl', 'AGE']

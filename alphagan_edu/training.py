@@ -269,6 +269,17 @@ def _rng_kept():
     try: yield
     finally: _set_rng_state(state)
 
+# %% ../nbs/06_training.ipynb #e4b6e30a
+@contextmanager
+def _evaluating(model):
+    "Run a block without gradients and, for an nn.Module, in eval mode; the module's mode is restored after"
+    was = model.training if isinstance(model, nn.Module) else None
+    if was is not None: model.eval()
+    try:
+        with torch.no_grad(): yield model
+    finally:
+        if was is not None: model.train(was)
+
 # %% ../nbs/06_training.ipynb #1e02bf4b
 class _Progress:
     "A tqdm bar over rounds whose postfix shows the latest terms, set only when the bar is due to redraw"

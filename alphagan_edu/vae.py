@@ -7,7 +7,6 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/vae.html.md"""
 # %% ../nbs/08_vae.ipynb #2e1f619c
 from __future__ import annotations
 import math
-from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -15,7 +14,7 @@ from torch.distributions import Bernoulli, Laplace, Normal
 from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator
-from .training import Model, Player
+from .training import Model, Player, _evaluating
 from .elbo import iw_bound
 
 # %% auto #0
@@ -176,15 +175,6 @@ def loss(self:VAE, x:Tensor # a batch (B, *shape)
     return dict(rec=rec.mean(), kl=self.config['beta'] * kl.mean())
 
 # %% ../nbs/08_vae.ipynb #10ea85f7
-@contextmanager
-def _evaluating(model:nn.Module):
-    "Evaluation mode and no gradients for a block; the previous mode is restored after"
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad(): yield
-    finally: model.train(was)
-
 @patch
 def _input(self:VAE, x:Tensor)->Tensor:
     "x checked against the model's data shape and moved to its device"
