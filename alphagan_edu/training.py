@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/training.html.md"""
 
 # %% ../nbs/06_training.ipynb #1646700a
 from __future__ import annotations
-import math, os, random, tempfile, time, uuid, importlib, warnings
+import copy, inspect, math, os, random, tempfile, time, uuid, importlib, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -18,17 +18,27 @@ from tqdm.auto import tqdm
 from .data import Data, batches
 
 # %% auto #0
-__all__ = ['seed_everything', 'default_device', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'every']
+__all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'MODELS', 'seed_everything',
+           'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'Check',
+           'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay', 'WeightAverage', 'has_batchnorm',
+           'calibrate_batchnorm', 'joint', 'as_batch', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build',
+           'RunFolder']
 
 # %% ../nbs/06_training.ipynb #e93502b8
 def seed_everything(seed:int, # any non-negative integer
-                    deterministic:bool=False # also ask cuDNN for deterministic algorithms (GPU runs only)
+                    deterministic:bool=False # also make torch use deterministic algorithms (and raise where it has none)
                    ):
     "Seed Python's, NumPy's and torch's random streams (CPU and every GPU) with `seed`"
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed_everything: seed={seed!r}; expected a non-negative integer")
     random.seed(int(seed)); np.random.seed(int(seed) % 2**32); torch.manual_seed(int(seed))
-    if deterministic: torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    if deterministic: use_deterministic()
+
+def use_deterministic():
+    "Ask torch for deterministic kernels everywhere, cuDNN's and cuBLAS's included"
+    os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')   # cuBLAS reads it when CUDA starts: before the first CUDA call
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
 
 # %% ../nbs/06_training.ipynb #d47ef389
 def default_device()->torch.device:
@@ -80,6 +90,7 @@ class Player:
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"Player '{name}': steps={steps!r}; expected an integer >= 1")
         self.name, self.loss, self.steps = name, loss, steps
         self.opt = _make_opt(opt, self.params, lr, betas)
+        for g in self.opt.param_groups: g.setdefault('initial_lr', g['lr'])   # what a schedule scales
     def __repr__(self):
         return f"Player({self.name!r}, {type(self.opt).__name__}, steps={self.steps}, {sum(p.numel() for p in self.params)} parameters)"
 
@@ -96,20 +107,15 @@ def _as_terms(out, name:str)->dict:
 @patch
 def update(self:Player, batch, # the batch this update sees
            step:int # the round being played (for error messages)
-          )->dict:
-    "One update: zero own gradients, loss terms and their sum, finiteness check, backward, one optimizer step"
+          )->dict: # the terms and their sum 'loss', detached, on the device
+    "One update: zero own gradients, loss terms and their sum, backward into own parameters only, one optimizer step"
     for p in self.params: p.grad = None
     terms = _as_terms(self.loss(batch), self.name)
-    ts = list(terms.values())
-    total = ts[0]
-    for t in ts[1:]: total = total + t
-    with torch.no_grad(): values = torch.stack([t.to(total.device) for t in (total, *ts)]).tolist()
-    out = dict(zip(terms, values[1:])); out['loss'] = values[0]
-    if not math.isfinite(values[0]): raise NonFiniteLoss(self.name, step, out)
+    total = sum(terms.values())
     if not total.requires_grad: raise ValueError(f"player '{self.name}': no term of its loss depends on a parameter, so there is nothing to update")
-    total.backward()
+    total.backward(inputs=self.params)
     self.opt.step()
-    return out
+    return {**{k: t.detach() for k, t in terms.items()}, 'loss': total.detach()}
 
 # %% ../nbs/06_training.ipynb #c101faca
 class History:
@@ -175,23 +181,76 @@ class BatchStream:
         return cls(x, state['batch_size'], state['seed'], state['drawn'])
 
 # %% ../nbs/06_training.ipynb #29293115
+def _full_name(cls)->str: return f"{cls.__module__}.{cls.__qualname__}"
+
 class Model(nn.Module):
     "Base class of every model: its networks, `config`, players, `step` and `history`"
-    _registry = {}
+    _classes = {}   # every subclass, by module and class name: what `load` rebuilds
+    checks = {}     # argument name -> a `Check` that `store_config` applies
+    recipes = {}    # 'points', 'images' or a dataset's name -> the arguments `for_data` uses for such data
+    averaged_nets = ()  # the networks whose weights `ema` averages, for sampling and encoding
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        Model._registry[cls.__name__] = cls
+        Model._classes[_full_name(cls)] = cls
     def __init__(self):
         super().__init__()
         self.config, self.step, self.history = {}, 0, History()
         self._players = self._stream = self._rng = None
         self._run = uuid.uuid4().hex   # names this run, so that `fit` overwrites only its own checkpoints
+        self.averaged = nn.ModuleDict()   # moving averages of the `averaged_nets`, once a run with `ema` starts
+        self.register_buffer('lr_plan', torch.zeros(2, dtype=torch.long))   # [first, last] round of the planned run
     def make_players(self)->list:
         "The players, in order of play (subclasses define it)"
         raise NotImplementedError(f"{type(self).__name__}.make_players: a model must return its list of Player")
     def sample(self, n:int)->Tensor:
         "`n` samples from the model (models with a generator define it)"
         raise NotImplementedError(f"{type(self).__name__} has no generator to sample from")
+
+# %% ../nbs/06_training.ipynb #acd5cf5a
+def _is_int(v)->bool: return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+def _is_number(v)->bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+class Check:
+    "A test of an argument and the words for what it expects"
+    def __init__(self, test, # v -> bool
+                 expected:str # what a good value is, e.g. 'an integer >= 1'
+                ): self.test, self.expected = test, expected
+    def __call__(self, v, name:str, who:str):
+        "Raise a ValueError naming `who`, the argument `name` and its value unless `v` passes"
+        if not self.test(v): raise ValueError(f"{who}: {name}={v!r}; expected {self.expected}")
+        return v
+    def __repr__(self): return f"Check({self.expected!r})"
+
+positive_int = Check(lambda v: _is_int(v) and v >= 1, 'an integer >= 1')
+non_negative = Check(lambda v: _is_number(v) and v >= 0, 'a number >= 0')
+positive = Check(lambda v: _is_number(v) and v > 0, 'a number > 0')
+fraction = Check(lambda v: _is_number(v) and 0 <= v < 1, 'a number in [0, 1)')
+boolean = Check(lambda v: isinstance(v, bool), 'True or False')
+betas_pair = Check(lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and all(_is_number(b) and 0 <= b < 1 for b in v),
+                   'a pair of numbers in [0, 1)')
+def one_of(*options)->Check: return Check(lambda v: v in options, f"one of {', '.join(map(repr, options))}")
+def optional(check:Check)->Check: return Check(lambda v: v is None or check.test(v), f"None or {check.expected}")
+
+# %% ../nbs/06_training.ipynb #ce4c17a7
+Model.checks = dict(batch_size=positive_int, decay=fraction, ema=fraction)   # the loop's settings, which any model may take
+
+def _checks(cls)->dict:
+    "The checks of `cls` and of the classes it inherits from, the nearest winning"
+    out = {}
+    for k in reversed(cls.__mro__): out.update(k.__dict__.get('checks', {}))
+    return out
+
+@patch
+def store_config(self:Model):
+    "Record the arguments of the calling `__init__`, as they are now, as `self.config`, each checked by the class's `checks`"
+    frame = inspect.currentframe().f_back
+    code, values = frame.f_code, frame.f_locals
+    names = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
+    del frame
+    config, checks, who = {k: values[k] for k in names}, _checks(type(self)), type(self).__name__
+    for k, v in config.items():
+        if k in checks: checks[k](v, k, who)
+    self.config = config
 
 # %% ../nbs/06_training.ipynb #76da6558
 def _check_players(model, players)->list:
@@ -226,17 +285,27 @@ def device(self:Model)->torch.device:
 def _samples(data)->Tensor:
     "The training samples of a `Data` or a tensor"
     x = data.x if isinstance(data, Data) else data
-    if not isinstance(x, Tensor) or x.ndim < 1 or len(x) == 0:
-        raise TypeError(f"expected a Data or a non-empty Tensor of samples (N, ...); got {type(data).__name__}")
+    if not isinstance(x, Tensor) or x.ndim < 2 or len(x) == 0:
+        raise TypeError(f"expected a Data or a non-empty Tensor of samples (N, ...); got {type(data).__name__}"
+                        + (f" of shape {tuple(x.shape)}" if isinstance(x, Tensor) else ''))
     return x
+
+@patch(cls_method=True)
+def recipe(cls:Model, data:Data|Tensor # the training data, or a tensor of samples (N, *shape)
+          )->dict:
+    "The class's arguments for `data`: its recipe for points or images, then for the dataset's name"
+    x = _samples(data)
+    kind = 'points' if x.ndim == 2 else 'images'
+    name = data.name if isinstance(data, Data) else None
+    return {**cls.recipes.get(kind, {}), **cls.recipes.get(name, {})}
 
 @patch(cls_method=True)
 def for_data(cls:Model, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
              device=None, # where to put the model (default: `default_device()`)
              **config)->Model:
-    "A model sized for `data`: `cls(shape=data.shape, **config)`, on `device`"
+    "A model sized for `data`: `cls(shape=data.shape, **recipe, **config)`, on `device`"
     shape = tuple(_samples(data).shape[1:])
-    return cls(shape=shape, **config).to(device if device is not None else default_device())
+    return cls(shape=shape, **{**cls.recipe(data), **config}).to(device if device is not None else default_device())
 
 # %% ../nbs/06_training.ipynb #e3e8f55f
 def every(n:int, # run every n rounds (when the step is a multiple of n)
@@ -249,6 +318,75 @@ def every(n:int, # run every n rounds (when the step is a multiple of n)
         if step % n == 0: fn(model, step, history)
     cb.__qualname__ = f"every({n}, {getattr(fn, '__qualname__', fn)})"
     return cb
+
+# %% ../nbs/06_training.ipynb #215e77e2
+class Callback:
+    "Hooks into `fit`; a plain function `cb(model, step, history)` is a callback's `after_round`"
+    def before_fit(self, model, steps:int, fresh:bool): "Before the first round of `fit` (`fresh`: a new run, `fit` was seeded)"
+    def before_round(self, model, step:int): "Before round `step` is played"
+    def after_round(self, model, step:int, history): "After round `step`, with the history that now records it"
+    def after_fit(self, model): "After the last round, or when the run stops early"
+
+class _Watch(Callback):
+    "A plain function run after each round, with the random state set aside so that watching never changes the run"
+    def __init__(self, fn): self.fn = fn
+    def after_round(self, model, step, history):
+        with _rng_kept(): self.fn(model, step, history)
+        model.train()
+
+def _as_callback(cb)->Callback:
+    if isinstance(cb, Callback): return cb
+    if callable(cb): return _Watch(cb)
+    raise TypeError(f"fit: callback {cb!r} is neither a Callback nor callable; expected cb(model, step, history)")
+
+# %% ../nbs/06_training.ipynb #8ebe9aa4
+def lr_factor(step:int, # a round of the planned run
+              first:int, # its first round
+              last:int, # its last round
+              decay:float # the fraction of the run over which the rate falls
+             )->float:
+    "The multiplier of the learning rates at round `step`: 1, then a linear fall to 1/(n+1) over the last `decay` of the plan"
+    n_decay = round(decay * (last - first + 1))   # rounds of the fall
+    return 1. if step <= last - n_decay else max(last - step + 1, 1) / (n_decay + 1)
+
+class LinearDecay(Callback):
+    "Every player's learning rate held, then falling linearly towards 0 over the last `decay` of the planned run"
+    def __init__(self, decay:float): self.decay = decay
+    def before_fit(self, model, steps, fresh):
+        first, last = model.lr_plan.tolist()
+        if fresh or last == 0: first, last = model.step + 1, model.step + steps    # a new plan
+        elif model.step + steps > last: last = model.step + steps                 # extended: the same run, a later end
+        model.lr_plan.copy_(torch.tensor([first, last]))
+    def before_round(self, model, step):
+        f = lr_factor(step, *model.lr_plan.tolist(), self.decay)
+        for p in model.players:
+            for g in p.opt.param_groups: g['lr'] = g['initial_lr'] * f
+
+# %% ../nbs/06_training.ipynb #cb5ad76b
+@patch
+def net(self:Model, name:str # a network attribute, e.g. 'G'
+       ):
+    "The network used to sample or encode: its weight average when the run keeps one, else the network itself"
+    return self.averaged[name] if name in self.averaged else getattr(self, name)
+
+@patch
+def _start_average(self:Model, names=None):
+    "Make the averaged copies of `names` (default: the `averaged_nets` the model has), if they are missing"
+    names = [n for n in (self.averaged_nets if names is None else names) if isinstance(getattr(self, n, None), nn.Module)]
+    for n in names:
+        if n not in self.averaged: self.averaged[n] = copy.deepcopy(getattr(self, n)).requires_grad_(False)
+
+class WeightAverage(Callback):
+    "An exponential moving average of the `averaged_nets`' weights, updated after every round, for sampling and encoding"
+    def __init__(self, beta:float): self.beta = beta
+    def before_fit(self, model, steps, fresh): model._start_average()
+    @torch.no_grad()
+    def after_round(self, model, step, history):
+        w = 1 - min(self.beta, (1 + step) / (10 + step))   # the weight of the new value
+        for name, avg in model.averaged.items():
+            live = getattr(model, name)
+            torch._foreach_lerp_(list(avg.parameters()), list(live.parameters()), w)
+            for a, b in zip(avg.buffers(), live.buffers()): a.copy_(b)   # batch-norm statistics: the live ones
 
 # %% ../nbs/06_training.ipynb #8ac0ea21
 def _rng_state()->dict:
@@ -294,15 +432,29 @@ class _Progress:
     def close(self): self.bar.close()
 
 # %% ../nbs/06_training.ipynb #d2dd79ed
+def _read_terms(sums:dict, # {player: {term: tensor summed over its updates}}
+                steps:dict, # {player: updates per round}
+                step:int # the round, for the error message
+               )->dict:
+    "The players' terms averaged over their updates, as '<player>/<term>' floats, read in one transfer; a non-finite total stops the run"
+    keys = [(p, k) for p, terms in sums.items() for k in terms]
+    values = torch.stack([sums[p][k].float() / steps[p] for p, k in keys]).tolist() if keys else []
+    row = {f'{p}/{k}': v for (p, k), v in zip(keys, values)}
+    for p in sums:
+        if not math.isfinite(row[f'{p}/loss']): raise NonFiniteLoss(p, step, {k: row[f'{p}/{k}'] for k in sums[p]})
+    return row
+
 @patch
 def _round(self:Model, stream, device)->dict:
     "Play one round; returns each player's terms averaged over its updates, as '<player>/<term>'"
-    step, row = self.step + 1, {}
+    step, sums = self.step + 1, {}
     for p in self.players:
-        sums = {}
+        total = None
         for _ in range(p.steps):
-            for k, v in p.update(next(stream).to(device), step).items(): sums[k] = sums.get(k, 0.) + v
-        for k, v in sums.items(): row[f'{p.name}/{k}'] = v / p.steps
+            out = p.update(next(stream).to(device), step)
+            total = out if total is None else {k: total[k] + v for k, v in out.items()}
+        sums[p.name] = total
+    row = _read_terms(sums, {p.name: p.steps for p in self.players}, step)
     self.step = step
     return row
 
@@ -330,52 +482,57 @@ def _start(self:Model, x:Tensor, batch_size:int, seed:int|None)->BatchStream:
 # %% ../nbs/06_training.ipynb #8f20f218
 _ON_DEVICE_MAX = 2**30   # data up to this many bytes are copied to the model's device once per fit
 
-def _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every)->tuple:
-    "Check `fit`'s arguments; returns the callbacks as a tuple"
+def _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every)->list:
+    "Check `fit`'s arguments; returns the callbacks as a list of `Callback`"
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0: raise ValueError(f"fit: steps={steps!r}; expected an integer >= 0 (rounds to play)")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 0 < batch_size <= len(x):
         raise ValueError(f"fit: batch_size={batch_size!r}; expected an integer from 1 to {len(x)} (the number of samples)")
-    callbacks = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    for cb in callbacks:
-        if not callable(cb): raise TypeError(f"fit: callback {cb!r} is not callable; expected cb(model, step, history)")
+    callbacks = [callbacks] if callable(callbacks) or isinstance(callbacks, Callback) else list(callbacks)
+    callbacks = [_as_callback(cb) for cb in callbacks]
     if checkpoint_every is not None:
         if checkpoint is None: raise ValueError("fit: checkpoint_every needs checkpoint=path, the file to write")
         if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(f"fit: checkpoint_every={checkpoint_every!r}; expected an integer >= 1")
     return callbacks
 
+@patch
+def _loop_callbacks(self:Model)->list:
+    "The loop's own callbacks for this model's config: the learning-rate fall (`decay`) and the weight average (`ema`)"
+    c = self.config
+    return ([LinearDecay(c['decay'])] if c.get('decay') else []) + ([WeightAverage(c['ema'])] if c.get('ema') else [])
+
 # %% ../nbs/06_training.ipynb #16c70f3e
 @patch
 def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used) or samples (N, ...)
         steps:int, # rounds to play (each player makes its `steps` updates per round)
-        batch_size:int=64, # samples per batch
+        batch_size:int|None=None, # samples per batch (default: the model's `config['batch_size']`, else 64)
         seed:int|None=None, # seed everything and start a new batch stream; None continues the run
-        callbacks=(), # cb(model, step, history) called after each round; see `every`
+        callbacks=(), # `Callback`s, or functions cb(model, step, history) called after each round; see `every`
         progress:bool=True, # show a progress bar
         checkpoint:str|Path|None=None, # save this run here every `checkpoint_every` rounds and at the end
         checkpoint_every:int|None=None # rounds between checkpoints (None: only at the end)
        )->History:
     "Play `steps` more rounds of the game on batches of `data`; returns the history"
-    x = _samples(data)
-    callbacks = _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every)
+    x, bs = _samples(data), batch_size or self.config.get('batch_size') or 64
+    cbs = self._loop_callbacks() + _check_fit(x, steps, bs, callbacks, checkpoint, checkpoint_every)
     if checkpoint is not None: self._claim(checkpoint)
     device, players = self.device, self.players
     if x.device != device and x.nbytes <= _ON_DEVICE_MAX: x = x.to(device)
-    stream = self._stream = self._start(x, batch_size, seed)
+    stream = self._stream = self._start(x, bs, seed)
     bar, was_training, saved = _Progress(progress, self.step, steps, type(self).__name__), self.training, None
     t0 = time.perf_counter() - self.history.last().get('time', 0.)
     try:
         self.train()
+        for cb in cbs: cb.before_fit(self, steps, seed is not None)
         for i in range(steps):
+            for cb in cbs: cb.before_round(self, self.step + 1)
             row = self._round(stream, device)
             self.history.append({'step': self.step, 'time': time.perf_counter() - t0, **row})
-            if callbacks:
-                with _rng_kept():
-                    for cb in callbacks: cb(self, self.step, self.history)
-                self.train()
+            for cb in cbs: cb.after_round(self, self.step, self.history)
             if checkpoint_every and self.step % checkpoint_every == 0: self.save(checkpoint); saved = self.step
             bar.show(row, last=i == steps - 1)
     finally:
+        for cb in cbs: cb.after_fit(self)
         bar.close(); self.train(was_training); self._stream = stream.state_dict()
     if checkpoint is not None and saved != self.step: self.save(checkpoint)
     return self.history
@@ -416,7 +573,7 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
         )->Path:
     "Save the model and the state of its run to `path`, atomically"
     path = Path(path)
-    ckpt = dict(format=_FORMAT, version=1, cls=type(self).__name__, module=type(self).__module__,
+    ckpt = dict(format=_FORMAT, version=2, cls=type(self).__qualname__, module=type(self).__module__,
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
                 rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state())
@@ -430,19 +587,20 @@ def _read_checkpoint(path:Path)->dict:
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         why = (str(e).strip().splitlines() or [''])[0]
+        if 'weights_only' in why or 'Weights only' in why: why = 'it holds objects that a checkpoint never holds'   # never pass on torch's advice to unpickle it
         raise ValueError(f"{path} could not be read as a checkpoint (is it truncated or damaged?): {type(e).__name__}: {why}") from e
     if not isinstance(ckpt, dict) or ckpt.get('format') != _FORMAT:
         raise ValueError(f"{path} is not an alphagan-edu checkpoint (a file written by Model.save); it holds a {type(ckpt).__name__}")
     return ckpt
 
 def _model_class(ckpt:dict, path:Path):
-    "The registered class named in a checkpoint, importing its module if it is not registered yet"
-    name = ckpt['cls']
-    if name not in Model._registry:
+    "The class named in a checkpoint, by module and name, importing its module if it is not defined yet"
+    name = f"{ckpt['module']}.{ckpt['cls']}"
+    if name not in Model._classes:
         try: importlib.import_module(ckpt['module'])
         except ImportError: pass
-    if name not in Model._registry: raise ValueError(f"{path} holds a {name} from module {ckpt['module']}, which is not defined here; import it first")
-    return Model._registry[name]
+    if name not in Model._classes: raise ValueError(f"{path} holds a {ckpt['cls']} from module {ckpt['module']}, which is not defined here; import it first")
+    return Model._classes[name]
 
 # %% ../nbs/06_training.ipynb #587c0e3b
 @patch
@@ -465,6 +623,7 @@ def load(cls:Model, path:str|Path, # a file written by `save`
     klass = _model_class(ckpt, path)
     if not issubclass(klass, cls): raise TypeError(f"{path} holds a {klass.__name__} checkpoint, not a {cls.__name__}: load it with {klass.__name__}.load or Model.load")
     with torch.random.fork_rng(devices=[]): model = klass(**ckpt['config'])
+    model._start_average({k.split('.')[1] for k in ckpt['state'] if k.startswith('averaged.')})
     model.to(device if device is not None else default_device())
     try: model.load_state_dict(ckpt['state'])
     except RuntimeError as e: raise ValueError(f"{path}: its networks do not fit {klass.__name__}(**{ckpt['config']}): {e}") from e
@@ -481,3 +640,231 @@ def _claim(self:Model, path:str|Path):
     except (ValueError, OSError): run = None
     if run != self._run:
         raise FileExistsError(f"{path} exists and is not a checkpoint of this run; fit will not overwrite it: choose another path or delete the file (Model.save overwrites on request)")
+
+# %% ../nbs/06_training.ipynb #5c030c67
+_BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+def has_batchnorm(net:nn.Module)->bool: return any(isinstance(m, _BATCHNORMS) for m in net.modules())
+
+@torch.no_grad()
+def calibrate_batchnorm(net:nn.Module, # a network with batch-norm layers
+                        draw, # draw() -> one batch of the network's input
+                        batches:int=16, # batches to average over
+                        seed:int=0 # seeds the draws; the global random state is left as it was
+                       )->nn.Module:
+    "Replace the running statistics of `net`'s batch-norm layers by their plain average over `batches` batches `draw()`"
+    bns = [m for m in net.modules() if isinstance(m, _BATCHNORMS)]
+    was, momenta = net.training, [m.momentum for m in bns]
+    for m in bns: m.reset_running_stats(); m.momentum = None   # None: a cumulative average
+    net.train()
+    with _rng_kept():
+        torch.manual_seed(seed)
+        for _ in range(batches): net(draw())
+    for m, mo in zip(bns, momenta): m.momentum = mo
+    return net.train(was)
+
+def joint(net:nn.Module, # the network
+          *xs # batches for it (tensors), or tuples of inputs for a network of several inputs
+         )->tuple:
+    "`net` applied to the batches `xs` as one batch, so that batch statistics never tell them apart; its output split back"
+    sizes = [len(x[0] if isinstance(x, tuple) else x) for x in xs]
+    ins = [torch.cat(parts) for parts in zip(*xs)] if isinstance(xs[0], tuple) else [torch.cat(xs)]
+    return net(*ins).split(sizes)
+
+# %% ../nbs/06_training.ipynb #7b061734
+def as_batch(x, # a tensor: one item of `shape`, or a batch of them
+             shape:tuple, # the shape of one item
+             device, # where the batch should be
+             what:str # what the items are, for the error message
+            )->tuple: # (float batch (B, *shape) on `device`, whether `x` was one item)
+    "`x` as a float batch on `device`, and whether it was a single item; anything else is refused with a clear error"
+    if isinstance(x, Tensor) and x.is_floating_point():
+        if tuple(x.shape) == tuple(shape): return x[None].to(device, torch.float32), True
+        if tuple(x.shape[1:]) == tuple(shape): return x.to(device, torch.float32), False
+    got = f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
+    raise ValueError(f"expected {what} of shape {tuple(shape)} or a batch of them (B, {', '.join(map(str, shape))}), floating point; got {got}")
+
+class Generative(Model):
+    "A model with a generator `G` of codes z ~ p(z) = N(0, I) of size `config['latent_dim']`"
+    checks = dict(latent_dim=positive_int)
+    recipes = dict(points=dict(latent_dim=2), images=dict(latent_dim=32))
+    averaged_nets = ('G',)
+    def prior(self, n:int)->Tensor:
+        "`n` codes z ~ p(z) = N(0, I), (n, latent_dim)"
+        return torch.randn(n, self.config['latent_dim'], device=self.device)
+    def output(self, out:Tensor)->Tensor:
+        "The generator's output in data units (the identity; a VAE's likelihood mean)"
+        return out
+
+# %% ../nbs/06_training.ipynb #9ead4e74
+@patch
+def sampler(self:Generative)->nn.Module:
+    "The generator that samples: the weight average if the run keeps one, with batch statistics of prior draws"
+    G = self.net('G')
+    if not has_batchnorm(G): return G
+    key = (self.step, id(G), self.device)
+    if getattr(self, '_sampler_cache', (None,))[0] != key:   # a calibrated copy, remade after any round
+        self._sampler_cache = (key, calibrate_batchnorm(copy.deepcopy(G), lambda: self.prior(256)))
+    return self._sampler_cache[1]
+
+@patch
+def sample(self:Generative, n:int # number of samples
+          )->Tensor:
+    "`n` samples G(z) with z ~ p(z): (n, *shape)"
+    positive_int(n, 'n', 'sample')
+    with _evaluating(self): return self.output(self.sampler()(self.prior(n)))
+
+# %% ../nbs/06_training.ipynb #de42df79
+class AutoEncoding(Generative):
+    "A generative model with an encoder `E`: it encodes, decodes, reconstructs and interpolates"
+    averaged_nets = ('G', 'E')
+    def codes(self, E:nn.Module, x:Tensor)->Tensor:
+        "The codes of a batch by encoder `E` (its output; a Gaussian encoder's mean)"
+        return E(x)
+
+@patch
+def encode(self:AutoEncoding, x:Tensor # data (B, *shape), or one sample (*shape)
+          )->Tensor:
+    "The codes of `x`: (B, latent_dim), or (latent_dim,) for one sample"
+    x, one = as_batch(x, self.config['shape'], self.device, 'data')
+    with _evaluating(self): z = self.codes(self.net('E'), x)
+    return z[0] if one else z
+
+@patch
+def decode(self:AutoEncoding, z:Tensor # codes (B, latent_dim), or one code (latent_dim,)
+          )->Tensor:
+    "The generator's outputs for codes `z` (with its batch statistics from training), in data units: (B, *shape), or (*shape) for one code"
+    z, one = as_batch(z, (self.config['latent_dim'],), self.device, 'codes')
+    with _evaluating(self): x = self.output(self.net('G')(z))   # the training statistics: codes, not prior draws
+    return x[0] if one else x
+
+@patch
+def reconstruct(self:AutoEncoding, x:Tensor # data (B, *shape), or one sample (*shape)
+               )->Tensor:
+    "Each sample sent to its code and back: decode(encode(x)), the shape of `x`"
+    return self.decode(self.encode(x))
+
+@patch
+def interpolate(self:AutoEncoding, x0:Tensor, # start: one sample (*shape) or a batch (B, *shape)
+                x1:Tensor, # end: same shape as `x0`
+                n:int=8 # points on each path, ends included
+               )->Tensor:
+    "Decoded points evenly spaced on the line from encode(x0) to encode(x1): (n, *shape), or (B, n, *shape) for batches"
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2: raise ValueError(f"interpolate: n={n!r}; expected an integer >= 2 (the two ends included)")
+    z0, z1 = self.encode(x0), self.encode(x1)
+    if z0.shape != z1.shape: raise ValueError(f"interpolate: x0 and x1 give codes of shapes {tuple(z0.shape)} and {tuple(z1.shape)}; expected the same shape")
+    t = torch.linspace(0, 1, n, device=z0.device)[:, None]
+    z = z0[..., None, :] + t * (z1 - z0)[..., None, :]                 # (..., n, latent_dim)
+    return self.decode(z.reshape(-1, z.shape[-1])).reshape(*z.shape[:-1], *self.config['shape'])
+
+# %% ../nbs/06_training.ipynb #b3452701
+MODELS = {}   # name -> (class, switches)
+
+def register(name:str, # the model's name, e.g. 'alpha-gan' or 'alpha-gan-no-l1'
+             cls:type, # a Model subclass
+             **switches # arguments that make this model from the class
+            ):
+    "Record `name` as the model `cls(**switches)` for the command line, the experiments and `build`"
+    if not (isinstance(cls, type) and issubclass(cls, Model)): raise TypeError(f"register: {cls!r} is not a Model subclass")
+    if name in MODELS and MODELS[name] != (cls, switches):
+        raise ValueError(f"register: the name {name!r} is already {_full_name(MODELS[name][0])} with {MODELS[name][1]}; choose another name")
+    MODELS[name] = (cls, dict(switches))
+    return cls
+
+def model_spec(name:str # a registered name
+              )->tuple: # (class, switches)
+    "The class and the switches of the model called `name`"
+    if name not in MODELS: raise ValueError(f"unknown model {name!r}; expected one of: {', '.join(MODELS) or '(none registered yet: import the model modules)'}")
+    cls, switches = MODELS[name]
+    return cls, dict(switches)
+
+def build(name:str, # a registered name
+          data:Data|Tensor, # the data, which sizes the networks and picks the recipe
+          device=None, # where to put the model (default: `default_device()`)
+          **config # arguments overriding the recipe and the switches
+         )->Model:
+    "The model called `name`, made for `data` by its class's `for_data` with its switches and `config`"
+    cls, switches = model_spec(name)
+    return cls.for_data(data, device=device, **{**switches, **config})
+
+# %% ../nbs/06_training.ipynb #957043a2
+import json
+
+def _atomic_write(path:Path, text:str):
+    "Write `text` to `path` through a temporary file and a rename, so that no half-written file is ever left"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o644); os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
+
+class RunFolder:
+    "A training run on disk: config.json, model.pt, history.csv, figures and metrics.json in one folder"
+    FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json')
+    TOOL = 'alphagan-edu'
+    def __init__(self, path): self.path = Path(path).expanduser()
+    def __truediv__(self, name:str)->Path: return self.path / name
+    def __repr__(self): return f"RunFolder({str(self.path)!r}, {self.state})"
+    @property
+    def checkpoint(self)->Path: return self.path / 'model.pt'
+
+# %% ../nbs/06_training.ipynb #cdf7cc54
+@patch(as_prop=True)
+def config(self:RunFolder)->dict|None:
+    "The run's config.json, or None if the folder holds no run"
+    try: cfg = json.loads((self.path / 'config.json').read_text())
+    except (OSError, ValueError): return None
+    return cfg if isinstance(cfg, dict) and cfg.get('tool') == self.TOOL else None
+
+@patch
+def read_json(self:RunFolder, name:str)->dict|None:
+    "The JSON file `name` of the run, or None if it is missing or unreadable"
+    try: return json.loads((self.path / name).read_text())
+    except (OSError, ValueError): return None
+
+@patch
+def write_json(self:RunFolder, name:str, obj):
+    "Write `obj` to the run's file `name` as JSON, atomically"
+    _atomic_write(self.path / name, json.dumps(obj, indent=2, allow_nan=False) + '\n')
+
+@patch(as_prop=True)
+def state(self:RunFolder)->str:
+    "'none' (no run here), 'new' (no checkpoint yet), 'stopped' (fewer rounds than asked) or 'finished' (all played, metrics written)"
+    cfg = self.config
+    if cfg is None: return 'none'
+    if not self.checkpoint.is_file(): return 'new'
+    done = (self.read_json('metrics.json') or {}).get('step')
+    return 'finished' if done is not None and done >= cfg.get('steps', 0) else 'stopped'
+
+# %% ../nbs/06_training.ipynb #7612563b
+@patch(cls_method=True)
+def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous run
+           config:dict, # what config.json records; `tool` is added
+           force:bool=False # may a previous run there be replaced?
+          )->RunFolder:
+    "Start a run in `path`: refuse a folder that holds anything but a run, and a previous run unless `force`; write config.json"
+    run = cls(path)
+    if run.path.exists() and not run.path.is_dir(): raise FileExistsError(f"{run.path} is a file; expected a new or empty folder")
+    if run.path.is_dir() and any(run.path.iterdir()):
+        old = run.config
+        if old is None: raise FileExistsError(f"{run.path} is not empty and holds no {cls.TOOL} run; choose a new or empty folder")
+        if not force: raise FileExistsError(f"{run.path} holds a run ({old.get('model')} on {old.get('data')}, {old.get('steps')} steps)")
+        run.removed = [f for f in cls.FILES if (run.path / f).exists()]
+        for f in run.removed: (run.path / f).unlink()
+    run.path.mkdir(parents=True, exist_ok=True)
+    run.write_json('config.json', {'tool': cls.TOOL, **config})
+    return run
+
+@patch
+def load_model(self:RunFolder, device=None)->Model:
+    "The model of the run, from its checkpoint"
+    if self.config is None: raise FileNotFoundError(f"{self.path} holds no {self.TOOL} run")
+    if not self.checkpoint.is_file(): raise FileNotFoundError(f"{self.path} has no checkpoint (model.pt): the run stopped before it saved one")
+    return Model.load(self.checkpoint, device=device)
+
+@patch
+def save_history(self:RunFolder, model:Model):
+    "Write the model's history to history.csv, atomically"
+    _atomic_write(self.path / 'history.csv', model.history.to_frame().to_csv(index=False))
