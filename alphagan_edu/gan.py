@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .training import Model, Player
+from .training import (Generative, Player, register, joint, default_latent_dim,
+                                   positive, positive_int, non_negative, one_of, betas_pair)
 from .data import Data
 from .nets import generator, discriminator
 from .density_ratio import classifier_loss, generator_loss
@@ -18,60 +19,46 @@ from .density_ratio import classifier_loss, generator_loss
 __all__ = ['GEN_LOSSES', 'GAN', 'DCGAN', 'gradient_penalty', 'WGANGP']
 
 # %% ../nbs/07_gan.ipynb #66faaa15
-GEN_LOSSES = ('minimax', 'non_saturating')
-
-def _latent_dim(latent_dim, shape)->int:
-    "The latent size asked for, or the default: 2 for points, 32 for images"
-    if latent_dim is None: return 2 if len(shape) == 1 else 32
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim!r}; expected a positive integer")
-    return latent_dim
+GEN_LOSSES = ('minimax', 'non_saturating')   # a GAN's generator losses (chapter 03's table has a third, 'ratio')
 
 # %% ../nbs/07_gan.ipynb #62bf845d
-class _Generative:
-    "The prior and `sample` of a model with a generator `G` and `config['latent_dim']`"
-    def prior(self, n:int)->Tensor:
-        "`n` codes z ~ N(0, I), (n, latent_dim)"
-        return torch.randn(n, self.config['latent_dim'], device=self.device)
-    @torch.no_grad()
-    def sample(self, n:int)->Tensor:
-        "`n` samples G(z), (n, *shape)"
-        was = self.G.training
-        self.G.eval()
-        try: return self.G(self.prior(n))
-        finally: self.G.train(was)
+_GAME_CHECKS = dict(lr=positive, betas=betas_pair)   # what every adversarial model of this chapter checks (chapter 06's `Check`s)
 
 # %% ../nbs/07_gan.ipynb #335407fc
-class GAN(_Generative, Model):
+class GAN(Generative):
     "A GAN: generator `G` and discriminator `D` (logits), the players 'disc' and 'gen'"
+    checks = dict(_GAME_CHECKS, loss=one_of(*GEN_LOSSES))
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  loss:str='non_saturating', # the generator's loss: 'minimax' or 'non_saturating'
                  lr:float=2e-4, # Adam learning rate of both players
                  betas:tuple=(0.5, 0.999), # Adam betas of both players
-                 hidden:int|tuple|None=None # width(s) of the nets (chapter 05's defaults if None)
+                 hidden:int|tuple|None=None, # width(s) of the nets (chapter 05's defaults if None)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of the run over which the learning rates fall to 0 (chapter 06)
+                 ema:float=0. # rate of the generator's weight average, e.g. 0.999 (0: none; chapter 06)
                 ):
-        if loss not in GEN_LOSSES: raise ValueError(f"GAN: loss={loss!r}; expected one of {GEN_LOSSES}")
         super().__init__()
-        shape = tuple(shape)
-        latent_dim = _latent_dim(latent_dim, shape)
-        self.config = dict(shape=shape, latent_dim=latent_dim, loss=loss, lr=lr, betas=tuple(betas), hidden=hidden)
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
+        self.store_config()
         self.G, self.D = generator(latent_dim, shape, hidden), discriminator(shape, hidden)
 
 # %% ../nbs/07_gan.ipynb #5e7a9f59
 @patch
 def disc_loss(self:GAN, x:Tensor, # a batch of data (B, *shape)
              )->dict:
-    "The discriminator's terms: binary cross-entropy, data labelled 1 and samples 0 (= -V)"
+    "The discriminator's terms: binary cross-entropy, data labelled 1 and samples 0 (= -V), data and samples seen as one batch"
     with torch.no_grad(): x_fake = self.G(self.prior(len(x)))
-    return {'bce': classifier_loss(self.D(x), self.D(x_fake))}
+    return {'bce': classifier_loss(*joint(self.D, x, x_fake))}
 
 @patch
-def gen_loss(self:GAN, x:Tensor, # a batch of data; only its size is used
+def gen_loss(self:GAN, x:Tensor, # a batch of data, seen beside the samples so that D's batch statistics are those of its own loss
             )->dict:
     "The generator's term, named after its kind: E log(1 - D(G(z))) or -E log D(G(z))"
     kind = self.config['loss']
-    return {kind: generator_loss(self.D(self.G(self.prior(len(x)))), kind)}
+    _, logits_fake = joint(self.D, x, self.G(self.prior(len(x))))
+    return {kind: generator_loss(logits_fake, kind)}
 
 @patch
 def make_players(self:GAN)->list:
@@ -79,6 +66,8 @@ def make_players(self:GAN)->list:
     c = self.config
     return [Player('disc', self.D, self.disc_loss, lr=c['lr'], betas=c['betas']),
             Player('gen', self.G, self.gen_loss, lr=c['lr'], betas=c['betas'])]
+
+register('gan', GAN)
 
 # %% ../nbs/07_gan.ipynb #26543501
 class DCGAN(GAN):
@@ -89,6 +78,8 @@ class DCGAN(GAN):
                 ):
         if len(tuple(shape)) != 3: raise ValueError(f"DCGAN: data shape {tuple(shape)} is not an image shape; expected (C, H, W) images (use GAN for points)")
         super().__init__(shape, latent_dim, **kwargs)
+
+register('dcgan', DCGAN)
 
 # %% ../nbs/07_gan.ipynb #f9f27057
 def gradient_penalty(critic:nn.Module, # maps a batch (B, *shape) to scores (B,)
@@ -105,22 +96,25 @@ def gradient_penalty(critic:nn.Module, # maps a batch (B, *shape) to scores (B,)
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()    # ||.|| over all of one sample
 
 # %% ../nbs/07_gan.ipynb #d7bb2a29
-class WGANGP(_Generative, Model):
+class WGANGP(Generative):
     "WGAN-GP: generator `G` and critic `C` (no batch norm), the players 'critic' (n_critic updates) and 'gen'"
+    checks = dict(_GAME_CHECKS, n_critic=positive_int, gp_weight=non_negative)
+    recipes = {k: {**v, **({'gp_weight': 0.1} if k == 'points' else {})} for k, v in Generative.recipes.items()}   # 0.1 on points: see below
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  n_critic:int=5, # critic updates per generator update
                  gp_weight:float=10., # lambda, the weight of the gradient penalty
                  lr:float=1e-4, # Adam learning rate of both players
                  betas:tuple=(0.5, 0.9), # Adam betas of both players
-                 hidden:int|tuple|None=None # width(s) of the nets (chapter 05's defaults if None)
+                 hidden:int|tuple|None=None, # width(s) of the nets (chapter 05's defaults if None)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of the run over which the learning rates fall to 0 (chapter 06)
+                 ema:float=0. # rate of the generator's weight average, e.g. 0.999 (0: none; chapter 06)
                 ):
-        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1: raise ValueError(f"WGANGP: n_critic={n_critic!r}; expected an integer >= 1")
-        if not gp_weight >= 0: raise ValueError(f"WGANGP: gp_weight={gp_weight!r}; expected a number >= 0")
         super().__init__()
-        shape = tuple(shape)
-        latent_dim = _latent_dim(latent_dim, shape)
-        self.config = dict(shape=shape, latent_dim=latent_dim, n_critic=n_critic, gp_weight=gp_weight, lr=lr, betas=tuple(betas), hidden=hidden)
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
+        self.store_config()
         self.G, self.C = generator(latent_dim, shape, hidden), discriminator(shape, hidden, norm=None)
 
 # %% ../nbs/07_gan.ipynb #a7a9ebba
@@ -155,14 +149,4 @@ def wasserstein(self:WGANGP, x:Tensor, # data (N, *shape), e.g. held-out samples
     return (self.C(x.to(self.device)).mean() - self.C(self.sample(len(x))).mean()).item()
 
 # %% ../nbs/07_gan.ipynb #9cc29f21
-_POINT_GP_WEIGHT = 0.1   # lambda on 2-D points: the authors' toy value; 10 oscillates there (above)
-
-@patch(cls_method=True)
-def for_data(cls:WGANGP, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
-             device=None, # where to put the model (default: `default_device()`)
-             **config # any other argument of `WGANGP`, overriding these defaults
-            )->WGANGP:
-    "A WGAN-GP sized for `data`, with penalty weight 0.1 on points and the paper's 10 on images unless `gp_weight` is given"
-    x = data.x if isinstance(data, Data) else data
-    if isinstance(x, Tensor) and x.ndim == 2: config = dict(gp_weight=_POINT_GP_WEIGHT) | config
-    return super(WGANGP, cls).for_data(data, device=device, **config)
+register('wgan-gp', WGANGP)

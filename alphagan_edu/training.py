@@ -21,8 +21,8 @@ from .data import Data, batches
 __all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'MODELS', 'seed_everything',
            'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'Check',
            'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay', 'WeightAverage', 'has_batchnorm',
-           'calibrate_batchnorm', 'joint', 'as_batch', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build',
-           'RunFolder']
+           'calibrate_batchnorm', 'joint', 'as_batch', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register',
+           'model_spec', 'build', 'RunFolder']
 
 # %% ../nbs/06_training.ipynb #e93502b8
 def seed_everything(seed:int, # any non-negative integer
@@ -683,6 +683,8 @@ def as_batch(x, # a tensor: one item of `shape`, or a batch of them
         if tuple(x.shape[1:]) == tuple(shape): return x.to(device, torch.float32), False
     got = f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
     raise ValueError(f"expected {what} of shape {tuple(shape)} or a batch of them (B, {', '.join(map(str, shape))}), floating point; got {got}")
+
+def default_latent_dim(shape)->int: return 2 if len(tuple(shape)) == 1 else 32   # points: 2, images: 32
 
 class Generative(Model):
     "A model with a generator `G` of codes z ~ p(z) = N(0, I) of size `config['latent_dim']`"
