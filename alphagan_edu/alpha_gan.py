@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator, discriminator, code_discriminator
 from .density_ratio import classifier_loss, generator_loss
-from .training import Model, Player, History, _evaluating
+from .training import Model, Player, History, evaluating
 
 # %% auto #0
 __all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'AlphaGAN']
@@ -208,14 +208,14 @@ def sample(self:AlphaGAN, n:int # number of samples
           )->Tensor:
     "`n` samples G(z) with z ~ p(z): (n, *shape)"
     if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"sample: n={n!r}; expected an integer >= 1")
-    with _evaluating(self): return self.G(self.prior(n))
+    with evaluating(self): return self.G(self.prior(n))
 
 @patch
 def encode(self:AlphaGAN, x:Tensor # data (B, *shape), or one sample (*shape)
           )->Tensor:
     "The codes E(x): (B, latent_dim), or (latent_dim,) for one sample"
     x, one = _batch_of(x, self.config['shape'], self.device, 'data')
-    with _evaluating(self): z = self.E(x)
+    with evaluating(self): z = self.E(x)
     return z[0] if one else z
 
 @patch
@@ -223,7 +223,7 @@ def decode(self:AlphaGAN, z:Tensor # codes (B, latent_dim), or one code (latent_
           )->Tensor:
     "The generator's outputs G(z): (B, *shape), or (*shape) for one code"
     z, one = _batch_of(z, (self.config['latent_dim'],), self.device, 'codes')
-    with _evaluating(self): x = self.G(z)
+    with evaluating(self): x = self.G(z)
     return x[0] if one else x
 
 @patch

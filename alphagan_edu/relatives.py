@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
-from .training import Model, Player, _evaluating
+from .training import Model, Player, evaluating
 from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
 from .density_ratio import generator_loss
 from .gan import _latent_dim
@@ -152,7 +152,7 @@ def encode(self:VAEGAN, x:Tensor # data (B, *shape), or one sample (*shape)
           )->Tensor:
     "The posterior means mu(x): (B, latent_dim), or (latent_dim,) for one sample"
     x, one = _batch_of(x, self.config['shape'], self.device, 'data')
-    with _evaluating(self): mu = self.posterior(x)[0]
+    with evaluating(self): mu = self.posterior(x)[0]
     return mu[0] if one else mu
 
 # %% ../nbs/10_relatives.ipynb #02d545b2

@@ -20,9 +20,9 @@ from .data import Data, batches
 # %% auto #0
 __all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'MODELS', 'seed_everything',
            'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'Check',
-           'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay', 'WeightAverage', 'has_batchnorm',
-           'calibrate_batchnorm', 'joint', 'as_batch', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register',
-           'model_spec', 'build', 'RunFolder']
+           'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay', 'WeightAverage', 'rng_kept',
+           'evaluating', 'atomic_save', 'has_batchnorm', 'calibrate_batchnorm', 'joint', 'as_batch',
+           'default_latent_dim', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build', 'RunFolder']
 
 # %% ../nbs/06_training.ipynb #e93502b8
 def seed_everything(seed:int, # any non-negative integer
@@ -331,7 +331,7 @@ class _Watch(Callback):
     "A plain function run after each round, with the random state set aside so that watching never changes the run"
     def __init__(self, fn): self.fn = fn
     def after_round(self, model, step, history):
-        with _rng_kept(): self.fn(model, step, history)
+        with rng_kept(): self.fn(model, step, history)
         model.train()
 
 def _as_callback(cb)->Callback:
@@ -401,7 +401,7 @@ def _set_rng_state(state:dict):
         torch.cuda.set_rng_state_all(state['cuda'])
 
 @contextmanager
-def _rng_kept():
+def rng_kept():
     "Run a block without moving any global random stream forward"
     state = _rng_state()
     try: yield
@@ -409,7 +409,7 @@ def _rng_kept():
 
 # %% ../nbs/06_training.ipynb #e4b6e30a
 @contextmanager
-def _evaluating(model):
+def evaluating(model):
     "Run a block without gradients and, for an nn.Module, in eval mode; the module's mode is restored after"
     was = model.training if isinstance(model, nn.Module) else None
     if was is not None: model.eval()
@@ -551,7 +551,7 @@ def _check_plain(v, where:str='config'):
         return v
     raise TypeError(f"{where} is a {type(v).__name__}; a model's config may hold only None, bool, int, float, str and lists, tuples and dicts of them")
 
-def _atomic_save(obj, path:Path):
+def atomic_save(obj, path:Path):
     "torch.save `obj` to a temporary file beside `path`, then rename it onto `path`"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
@@ -561,6 +561,9 @@ def _atomic_save(obj, path:Path):
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
+
+# %% ../nbs/06_training.ipynb #42af8bdd
+_evaluating, _rng_kept, _atomic_save = evaluating, rng_kept, atomic_save   # the names they had before they were public
 
 # %% ../nbs/06_training.ipynb #da0bc669
 def _portable_rng(state:dict)->dict:
@@ -577,7 +580,7 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
                 rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state())
-    _atomic_save(ckpt, path)
+    atomic_save(ckpt, path)
     return path
 
 # %% ../nbs/06_training.ipynb #af8dbde2
@@ -657,7 +660,7 @@ def calibrate_batchnorm(net:nn.Module, # a network with batch-norm layers
     was, momenta = net.training, [m.momentum for m in bns]
     for m in bns: m.reset_running_stats(); m.momentum = None   # None: a cumulative average
     net.train()
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)
         for _ in range(batches): net(draw())
     for m, mo in zip(bns, momenta): m.momentum = mo
@@ -714,7 +717,7 @@ def sample(self:Generative, n:int # number of samples
           )->Tensor:
     "`n` samples G(z) with z ~ p(z): (n, *shape)"
     positive_int(n, 'n', 'sample')
-    with _evaluating(self): return self.output(self.sampler()(self.prior(n)))
+    with evaluating(self): return self.output(self.sampler()(self.prior(n)))
 
 # %% ../nbs/06_training.ipynb #de42df79
 class AutoEncoding(Generative):
@@ -729,7 +732,7 @@ def encode(self:AutoEncoding, x:Tensor # data (B, *shape), or one sample (*shape
           )->Tensor:
     "The codes of `x`: (B, latent_dim), or (latent_dim,) for one sample"
     x, one = as_batch(x, self.config['shape'], self.device, 'data')
-    with _evaluating(self): z = self.codes(self.net('E'), x)
+    with evaluating(self): z = self.codes(self.net('E'), x)
     return z[0] if one else z
 
 @patch
@@ -737,7 +740,7 @@ def decode(self:AutoEncoding, z:Tensor # codes (B, latent_dim), or one code (lat
           )->Tensor:
     "The generator's outputs for codes `z` (with its batch statistics from training), in data units: (B, *shape), or (*shape) for one code"
     z, one = as_batch(z, (self.config['latent_dim'],), self.device, 'codes')
-    with _evaluating(self): x = self.output(self.net('G')(z))   # the training statistics: codes, not prior draws
+    with evaluating(self): x = self.output(self.net('G')(z))   # the training statistics: codes, not prior draws
     return x[0] if one else x
 
 @patch

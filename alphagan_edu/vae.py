@@ -14,19 +14,21 @@ from torch.distributions import Bernoulli, Laplace, Normal
 from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator
-from .training import Model, Player, _evaluating
+from .training import (AutoEncoding, Player, register, evaluating, as_batch,
+                                   positive, positive_int, non_negative, one_of, boolean)
+from .divergences import kl_diag_gaussian
 from .elbo import iw_bound
 
 # %% auto #0
-__all__ = ['LIKELIHOODS', 'gaussian_kl', 'reparameterize', 'Likelihood', 'VAE']
+__all__ = ['LIKELIHOODS', 'gaussian_kl', 'reparameterize', 'Likelihood', 'GaussianPosterior', 'VAE']
 
 # %% ../nbs/08_vae.ipynb #5fd3e218
 def gaussian_kl(mu:Tensor, # posterior means, (..., d)
                 log_var:Tensor # posterior log-variances log sigma^2, same shape
                )->Tensor: # (...,): one KL per row
-    "KL(N(mu, diag exp(log_var)) || N(0, I)) in closed form: sum over the last dimension of (mu^2 + sigma^2 - 1 - log sigma^2) / 2"
+    "KL(N(mu, diag exp(log_var)) || N(0, I)): chapter 00's `kl_diag_gaussian` against the standard normal prior"
     if mu.shape != log_var.shape: raise ValueError(f"gaussian_kl: mu has shape {tuple(mu.shape)} and log_var {tuple(log_var.shape)}; expected the same shape")
-    return 0.5 * (mu.pow(2) + log_var.exp() - 1 - log_var).sum(-1)
+    return kl_diag_gaussian(mu, (0.5 * log_var).exp(), torch.zeros_like(mu), torch.ones_like(mu))
 
 # %% ../nbs/08_vae.ipynb #53f80912
 def reparameterize(mu:Tensor, # means, (..., d)
@@ -84,35 +86,43 @@ def sample(self:Likelihood, out:Tensor)->Tensor:
     return 2 * x - 1 if self.kind == 'bernoulli' else x
 
 # %% ../nbs/08_vae.ipynb #3adfb6b9
-def _check_vae_config(likelihood, latent_dim, beta):
-    "Refuse a VAE configuration that cannot work"
-    if likelihood not in LIKELIHOODS: raise ValueError(f"likelihood={likelihood!r}: expected one of {LIKELIHOODS}")
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1: raise ValueError(f"latent_dim={latent_dim!r}: expected an integer >= 1")
-    if not (isinstance(beta, (int, float)) and beta >= 0): raise ValueError(f"beta={beta!r}: expected a number >= 0 (the weight of the KL term)")
-
 def _logits_head(G:nn.Module)->nn.Module:
     "The generator with its final tanh removed, so that it outputs logits"
     if isinstance(G, nn.Sequential) and isinstance(G[-1], nn.Tanh): G[-1] = nn.Identity()
     return G
 
+class GaussianPosterior:
+    "An encoder `E` with two heads, the mean and the log-variance of q(z|x); its codes are the means"
+    def posterior(self, x:Tensor # data (B, *shape)
+                 )->tuple: # (mu, log_var), each (B, latent_dim)
+        "The two heads of the encoder: the mean and the log-variance of q(z|x)"
+        mu, log_var = self.E(x).chunk(2, dim=1)
+        return mu, log_var
+    def codes(self, E:nn.Module, x:Tensor)->Tensor:
+        "The posterior means mu(x), by encoder `E` (the live one, or its weight average)"
+        return E(x).chunk(2, dim=1)[0]
+
 # %% ../nbs/08_vae.ipynb #6228bb98
-class VAE(Model):
+class VAE(GaussianPosterior, AutoEncoding):
     "Variational auto-encoder: a Gaussian encoder q(z|x), a decoder with an explicit likelihood p(x|z), one player on the negative ELBO"
+    checks = dict(likelihood=one_of(*LIKELIHOODS), scale=positive, learn_scale=boolean, beta=non_negative, lr=positive)
     def __init__(self, shape, # data shape: (D,) for points or (C, H, W) for images
-                 latent_dim:int=2, # size d of the code z
+                 latent_dim:int|None=None, # size d of the code z (default: 2 for points, 32 for images)
                  likelihood:str='gaussian', # p(x|z): 'gaussian', 'bernoulli' (data in [-1, 1]) or 'laplace'
                  scale:float=0.1, # the Gaussian's std or the Laplace's b (the start value when learned)
                  learn_scale:bool=True, # learn that scale (one number for all dimensions)
                  beta:float=1.0, # weight of the KL term (1: the ELBO; > 1: a beta-VAE)
                  lr:float=1e-3, # Adam's learning rate
                  hidden:int|tuple|None=None, # widths (MLP) or channels (conv) of the nets; None: their defaults
-                 norm:str|None=None # normalization in the nets: None, 'layer' or 'batch'
+                 norm:str|None=None, # normalization in the nets: None, 'layer' or 'batch'
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of the run over which the learning rate falls to 0 (chapter 06)
+                 ema:float=0. # rate of the weight average of the encoder and decoder (0: none; chapter 06)
                 ):
         super().__init__()
-        _check_vae_config(likelihood, latent_dim, beta)
-        hidden = tuple(hidden) if isinstance(hidden, list) else hidden
-        self.config = dict(shape=tuple(shape), latent_dim=latent_dim, likelihood=likelihood, scale=scale,
-                           learn_scale=learn_scale, beta=beta, lr=lr, hidden=hidden, norm=norm)
+        shape, hidden = tuple(shape), tuple(hidden) if isinstance(hidden, list) else hidden
+        latent_dim = (2 if len(shape) == 1 else 32) if latent_dim is None else latent_dim
+        self.store_config()
         self.E = encoder(shape, 2 * latent_dim, hidden, norm)                      # two heads: mu and log sigma^2
         self.G = generator(latent_dim, shape, hidden, norm)
         if likelihood == 'bernoulli': self.G = _logits_head(self.G)
@@ -131,6 +141,12 @@ class VAE(Model):
         "One player, 'vae', owning the encoder, the decoder and the likelihood's scale"
         return [Player('vae', [self.E, self.G, self.lik], self.loss, lr=self.config['lr'], betas=(0.9, 0.999))]
 
+    def output(self, out:Tensor)->Tensor:
+        "The decoder's output in data units: the likelihood's mean"
+        return self.lik.mean(out)
+
+register('vae', VAE)
+
 # %% ../nbs/08_vae.ipynb #9f1cb54c
 def _check_unit_range(x:Tensor):
     "A Bernoulli likelihood reads x in [-1, 1] as probabilities (x + 1) / 2"
@@ -139,16 +155,9 @@ def _check_unit_range(x:Tensor):
 
 # %% ../nbs/08_vae.ipynb #84e71147
 @patch
-def posterior(self:VAE, x:Tensor # data (B, *shape)
-             )->tuple: # (mu, log_var), each (B, latent_dim)
-    "The two heads of the encoder: the mean and the log-variance of q(z|x)"
-    mu, log_var = self.E(x).chunk(2, dim=1)
-    return mu, log_var
-
-@patch
-def decode(self:VAE, z:Tensor # codes (B, latent_dim)
-          )->Tensor: # decoder output (B, *shape): means, or logits for 'bernoulli'
-    "The decoder's output for codes z, which the likelihood turns into p(x|z)"
+def _decoder_out(self:VAE, z:Tensor # codes (B, latent_dim)
+                )->Tensor: # decoder output (B, *shape): means, or logits for 'bernoulli'
+    "The live decoder's output for codes z, which the likelihood turns into p(x|z)"
     return self.G(z)
 
 # %% ../nbs/08_vae.ipynb #509c94e6
@@ -157,7 +166,7 @@ def _codes(self:VAE, x:Tensor, mu:Tensor, log_var:Tensor, k:int)->tuple:
     "k reparameterized codes per row of x, (k, B, d), and log p(x|z) for each, (k, B)"
     z = reparameterize(mu.expand(k, *mu.shape), log_var.expand(k, *log_var.shape))
     xk = x.expand(k, *x.shape).reshape(-1, *x.shape[1:])
-    return z, self.lik.log_prob(xk, self.decode(z.reshape(-1, z.shape[-1]))).view(k, -1)
+    return z, self.lik.log_prob(xk, self._decoder_out(z.reshape(-1, z.shape[-1]))).view(k, -1)
 
 @patch
 def elbo_terms(self:VAE, x:Tensor, # data (B, *shape)
@@ -177,32 +186,18 @@ def loss(self:VAE, x:Tensor # a batch (B, *shape)
 # %% ../nbs/08_vae.ipynb #10ea85f7
 @patch
 def _input(self:VAE, x:Tensor)->Tensor:
-    "x checked against the model's data shape and moved to its device"
-    shape = self.config['shape']
-    if not isinstance(x, Tensor) or tuple(x.shape[1:]) != shape:
-        raise ValueError(f"expected a batch of shape (B, {', '.join(map(str, shape))}); got {tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__}")
-    return x.to(self.device)
+    "x checked to be a batch of the model's data shape, on its device"
+    return as_batch(x, self.config['shape'], self.device, 'data')[0]
 
 # %% ../nbs/08_vae.ipynb #46d9f84d
-@patch
-def encode(self:VAE, x:Tensor # data (B, *shape)
-          )->Tensor: # (B, latent_dim)
-    "The posterior mean mu(x): the code of each data point"
-    with _evaluating(self): return self.posterior(self._input(x))[0]
-
-@patch
-def reconstruct(self:VAE, x:Tensor # data (B, *shape)
-               )->Tensor: # (B, *shape)
-    "The likelihood's mean at the decoded posterior mean: x -> mu(x) -> E[x | z = mu(x)]"
-    with _evaluating(self): return self.lik.mean(self.decode(self.posterior(self._input(x))[0]))
-
 @patch
 def sample(self:VAE, n:int, # number of samples
            noise:bool=False # draw x ~ p(x|z) instead of returning its mean
           )->Tensor: # (n, *shape)
     "Decode codes from the prior N(0, I): the likelihood's mean, or a draw from it"
-    with _evaluating(self):
-        out = self.decode(torch.randn(n, self.config['latent_dim'], device=self.device))
+    positive_int(n, 'n', 'sample')
+    with evaluating(self):
+        out = self.sampler()(self.prior(n))
         return self.lik.sample(out) if noise else self.lik.mean(out)
 
 # %% ../nbs/08_vae.ipynb #cab6479d
@@ -215,7 +210,7 @@ def elbo(self:VAE, x:Tensor, # data (B, *shape)
         )->Tensor: # (B,)
     "The ELBO of each data point: mean over k codes of log p(x|z), minus the closed-form KL"
     _check_k(k)
-    with _evaluating(self):
+    with evaluating(self):
         rec, kl = self.elbo_terms(self._input(x), k)
         return -rec.mean(0) - kl
 
@@ -226,7 +221,7 @@ def log_weights(self:VAE, x:Tensor, # data (B, *shape)
                )->Tensor: # (k, B)
     "Log importance weights log p(z_k) + log p(x|z_k) - log q(z_k|x)"
     _check_k(k)
-    with _evaluating(self):
+    with evaluating(self):
         x = self._input(x)
         mu, log_var = self.posterior(x)
         z, log_px_z = self._codes(x, mu, log_var, k)
