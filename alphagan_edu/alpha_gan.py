@@ -12,15 +12,16 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator, discriminator, code_discriminator
-from .density_ratio import classifier_loss, generator_loss
-from .training import Model, Player, History, evaluating
+from .density_ratio import bce_terms, generator_loss, GENERATOR_LOSSES
+from .training import (AutoEncoding, Player, Check, register, joint, positive, positive_int, non_negative,
+                                   one_of, boolean, betas_pair)
 
 # %% auto #0
-__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'AlphaGAN']
+__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN']
 
 # %% ../nbs/09_alpha_gan.ipynb #bfc39127
 PLAYERS = ('enc', 'gen', 'disc', 'code')   # the players, in the order they play a round (Algorithm 1 of Rosca et al. 2017)
-LOSSES = ('non_saturating', 'ratio', 'minimax')   # the adversaries' loss on a discriminator's logits: `generator_loss` kinds
+LOSSES = tuple(GENERATOR_LOSSES)           # the adversaries' loss on a discriminator's logits: chapter 03's table
 OPTIMIZERS = {'adam': None, 'rmsprop': torch.optim.RMSprop, 'sgd': torch.optim.SGD}   # None: the player's default, Adam(lr, betas)
 _DEFAULTS = dict(lr=2e-4, betas=(0.5, 0.999), updates=1, opt='adam', hidden=None)
 
@@ -32,79 +33,58 @@ def _per_player(value, # one value for every player, or a dict {player: value}
     if unknown := sorted(set(value) - set(PLAYERS)): raise ValueError(f"{name}: unknown player(s) {unknown}; expected keys among {PLAYERS}")
     return {p: value.get(p, _DEFAULTS[name]) for p in PLAYERS}
 
+def per_player(check:Check)->Check:
+    "A `Check` of a setting given once, or as a dict {player: value} over some of the four players"
+    def test(v): return (set(v) <= set(PLAYERS) and all(check.test(e) for e in v.values())) if isinstance(v, dict) else check.test(v)
+    return Check(test, f"{check.expected}, or a dict of them keyed by players among {PLAYERS}")
+
 # %% ../nbs/09_alpha_gan.ipynb #3ff3fdd8
-def _is_number(v)->bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-def _check_settings(lr, betas, updates, opt):
-    "Refuse per-player optimizer settings that no player could use"
-    for p, v in _per_player(lr, 'lr').items():
-        if not (_is_number(v) and v > 0): raise ValueError(f"lr of player '{p}' is {v!r}; expected a number > 0")
-    for p, v in _per_player(betas, 'betas').items():
-        if not (isinstance(v, (tuple, list)) and len(v) == 2 and all(_is_number(b) and 0 <= b < 1 for b in v)):
-            raise ValueError(f"betas of player '{p}' is {v!r}; expected a pair of numbers in [0, 1)")
-    for p, v in _per_player(updates, 'updates').items():
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1): raise ValueError(f"updates of player '{p}' is {v!r}; expected an integer >= 1")
-    for p, v in _per_player(opt, 'opt').items():
-        if v not in OPTIMIZERS: raise ValueError(f"opt of player '{p}' is {v!r}; expected one of {tuple(OPTIMIZERS)}")
-
-def _check_game(latent_dim, l1_weight, loss, code_disc, data_disc, batch_size, decay):
-    "Refuse a game that cannot be played"
-    if not (isinstance(latent_dim, int) and not isinstance(latent_dim, bool) and latent_dim >= 1): raise ValueError(f"latent_dim={latent_dim!r}; expected an integer >= 1")
-    if not (_is_number(l1_weight) and l1_weight >= 0): raise ValueError(f"l1_weight={l1_weight!r}; expected a number >= 0 (0 switches the L1 term off)")
-    if loss not in LOSSES: raise ValueError(f"loss={loss!r}; expected one of {LOSSES}")
-    if not (isinstance(code_disc, bool) and isinstance(data_disc, bool)): raise TypeError(f"code_disc={code_disc!r}, data_disc={data_disc!r}; expected booleans")
-    if not data_disc and l1_weight == 0: raise ValueError("data_disc=False with l1_weight=0 leaves the generator without a loss term: keep one of them")
-    if not (isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r}; expected an integer >= 1")
-    if not (_is_number(decay) and 0 <= decay < 1): raise ValueError(f"decay={decay!r}; expected a fraction of the run in [0, 1)")
+def _check_game(l1_weight, data_disc):
+    "Refuse a game whose generator has nothing to minimize"
+    if not data_disc and l1_weight == 0: raise ValueError("AlphaGAN: data_disc=False with l1_weight=0 leaves the generator without a loss term: keep one of them")
 
 # %% ../nbs/09_alpha_gan.ipynb #f2d46854
-class AlphaGAN(Model):
+class AlphaGAN(AutoEncoding):
     "alpha-GAN (Rosca et al. 2017): encoder E, generator G, data discriminator D and code discriminator C, four players of one game"
+    checks = dict(l1_weight=non_negative, loss=one_of(*LOSSES), code_disc=boolean, data_disc=boolean, enc_adv=boolean,
+                  lr=per_player(positive), betas=per_player(betas_pair), updates=per_player(positive_int), opt=per_player(one_of(*OPTIMIZERS)))
     def __init__(self, shape, # data shape: (D,) for points or (C, H, W) for images
                  latent_dim:int=2, # size of the code z
                  l1_weight:float=1., # lambda, the weight of the L1 reconstruction term (0 switches it off)
                  loss:str='non_saturating', # the adversaries' loss on D's and C's logits: 'non_saturating', 'ratio' (-logit) or 'minimax'
                  code_disc:bool=True, # play the code discriminator C (the prior term)
                  data_disc:bool=True, # play the data discriminator D (the synthetic likelihood and the samples' term)
+                 enc_adv:bool=False, # the encoder also minimizes D's verdict on its reconstructions
                  lr:float|dict=2e-4, # learning rate, or a dict per player {'enc': .., 'gen': .., 'disc': .., 'code': ..}
                  betas:tuple|dict=(0.5, 0.999), # Adam's betas, or a dict per player
                  updates:int|dict=1, # updates per round, or a dict per player
                  opt:str|dict='adam', # 'adam', 'rmsprop' or 'sgd', or a dict per player
                  hidden=None, # widths (points) or channels (images) of the nets (None: chapter 05's), or a dict per player's net
-                 batch_size:int=64, # batch size of `fit` when it is not given
-                 decay:float=0. # fraction of each run over which the learning rates fall linearly towards 0
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
+                 ema:float=0., # rate of the weight average of G and E used to sample and encode (0: none; chapter 06)
+                 batch_per_round:bool=False # one batch per round for every player (Algorithm 1), instead of one per update
                 ):
-        _check_game(latent_dim, l1_weight, loss, code_disc, data_disc, batch_size, decay); _check_settings(lr, betas, updates, opt)
         super().__init__()
-        self.config = dict(shape=tuple(int(s) for s in shape), latent_dim=latent_dim, l1_weight=l1_weight, loss=loss, code_disc=code_disc,
-                           data_disc=data_disc, lr=lr, betas=betas, updates=updates, opt=opt, hidden=hidden, batch_size=batch_size, decay=decay)
+        shape = tuple(int(s) for s in shape)
+        self.store_config(); _check_game(l1_weight, data_disc)
         h = _per_player(hidden, 'hidden')
         self.E = encoder(shape, latent_dim, h['enc'])                                  # x -> z
         self.G = generator(latent_dim, shape, h['gen'])                                # z -> x
         self.D = discriminator(shape, h['disc']) if data_disc else None                # x -> logit, data labelled 1
         self.C = code_discriminator(latent_dim, h['code']) if code_disc else None      # z -> logit, prior samples labelled 1
-        self.register_buffer('lr_plan', torch.zeros(2, dtype=torch.long))             # [first, last] round of the run being played
-
-    def prior(self, n:int)->Tensor:
-        "`n` codes z ~ p(z) = N(0, I), (n, latent_dim)"
-        return torch.randn(n, self.config['latent_dim'], device=self.device)
-
-# %% ../nbs/09_alpha_gan.ipynb #7a306d0e
-def _bce_terms(logits_pos:Tensor, # logits on samples labelled 1
-               *logits_neg:Tensor # logits on each set of samples labelled 0
-              )->tuple:
-    "The halves of `classifier_loss`, each averaged over its own set: -E log D on positives, then -E log(1 - D) on each negative set"
-    return (F.softplus(-logits_pos).mean(), *(F.softplus(l).mean() for l in logits_neg))
 
 # %% ../nbs/09_alpha_gan.ipynb #f49fa63c
 @patch
 def enc_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
             )->dict:
-    "The encoder's terms: lambda * L1 reconstruction error ('l1') and the code discriminator's verdict on its codes ('code_adv')"
+    "The encoder's terms: lambda * L1 reconstruction error ('l1'), the code discriminator's verdict on its codes ('code_adv'), and with `enc_adv` D's verdict on its reconstructions ('adv_rec')"
     c, z_hat = self.config, self.E(x)
+    x_rec, _ = joint(self.G, z_hat, self.prior(len(x)))      # decoded beside prior draws: one batch for G's statistics
     terms = {}
-    if c['l1_weight'] > 0: terms['l1'] = c['l1_weight'] * F.l1_loss(self.G(z_hat), x)   # -log Laplace likelihood, per coordinate
+    if c['l1_weight'] > 0: terms['l1'] = c['l1_weight'] * F.l1_loss(x_rec, x)      # -log Laplace likelihood, per coordinate
     if c['code_disc']: terms['code_adv'] = generator_loss(self.C(z_hat), c['loss'])   # KL(q(z) || p(z)) ~ -E logit C(E(x))
+    if c['enc_adv'] and c['data_disc']: terms['adv_rec'] = generator_loss(joint(self.D, x, x_rec)[1], c['loss'])
     return terms
 
 # %% ../nbs/09_alpha_gan.ipynb #b1484d00
@@ -114,12 +94,13 @@ def gen_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
     "The generator's terms: lambda * L1 ('l1'), and D's verdict on its reconstructions ('adv_rec') and on samples G(z), z ~ p(z) ('adv_gen')"
     c = self.config
     with torch.no_grad(): z_hat = self.E(x)
-    x_rec, x_gen = self.G(z_hat), self.G(self.prior(len(x)))
+    x_rec, x_gen = joint(self.G, z_hat, self.prior(len(x)))
     terms = {}
     if c['l1_weight'] > 0: terms['l1'] = c['l1_weight'] * F.l1_loss(x_rec, x)
     if c['data_disc']:
-        terms['adv_rec'] = generator_loss(self.D(x_rec), c['loss'])   # synthetic likelihood of the reconstructions
-        terms['adv_gen'] = generator_loss(self.D(x_gen), c['loss'])   # the samples' GAN term
+        _, l_rec, l_gen = joint(self.D, x, x_rec, x_gen)
+        terms['adv_rec'] = generator_loss(l_rec, c['loss'])   # synthetic likelihood of the reconstructions
+        terms['adv_gen'] = generator_loss(l_gen, c['loss'])   # the samples' GAN term
     return terms
 
 # %% ../nbs/09_alpha_gan.ipynb #01b30e66
@@ -127,8 +108,8 @@ def gen_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
 def disc_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
     "The data discriminator's terms: -log D on data ('real'), -log(1 - D) on reconstructions ('rec') and on samples ('gen')"
-    with torch.no_grad(): x_rec, x_gen = self.G(self.E(x)), self.G(self.prior(len(x)))
-    real, rec, gen = _bce_terms(self.D(x), self.D(x_rec), self.D(x_gen))
+    with torch.no_grad(): x_rec, x_gen = joint(self.G, self.E(x), self.prior(len(x)))
+    real, rec, gen = bce_terms(*joint(self.D, x, x_rec, x_gen))
     return dict(real=real, rec=rec, gen=gen)
 
 @patch
@@ -136,7 +117,7 @@ def code_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
     "The code discriminator's terms: -log C on prior samples ('prior'), -log(1 - C) on the encoder's codes ('post')"
     with torch.no_grad(): z_hat = self.E(x)
-    prior, post = _bce_terms(self.C(self.prior(len(x))), self.C(z_hat))   # prior samples are labelled 1, codes 0
+    prior, post = bce_terms(*joint(self.C, self.prior(len(x)), z_hat))   # prior samples are labelled 1, codes 0
     return dict(prior=prior, post=post)
 
 # %% ../nbs/09_alpha_gan.ipynb #93fbc4a6
@@ -150,116 +131,13 @@ def make_players(self:AlphaGAN)->list:
     return [Player(p, net, loss, opt=OPTIMIZERS[opt[p]], lr=lr[p], betas=tuple(betas[p]), steps=updates[p])
             for p, (net, loss, plays) in games.items() if plays]
 
-# %% ../nbs/09_alpha_gan.ipynb #7c14be5f
-@patch
-def _lr_factor(self:AlphaGAN, step:int # a round of the planned run
-              )->float:
-    "Multiplier of the learning rates at round `step`: 1, then a linear fall over the last `decay` fraction of the plan"
-    first, last = self.lr_plan.tolist()
-    n_decay = round(self.config['decay'] * (last - first + 1))   # rounds of the fall
-    return 1. if step <= last - n_decay else max(last - step + 1, 1) / (n_decay + 1)
-
-@patch
-def _set_lr(self:AlphaGAN, step:int):
-    "Set every player's learning rate for round `step`"
-    lr, f = _per_player(self.config['lr'], 'lr'), self._lr_factor(step)
-    for p in self.players:
-        for g in p.opt.param_groups: g['lr'] = lr[p.name] * f
-
-@patch
-def _plan(self:AlphaGAN, steps:int, # rounds about to be played
-          fresh:bool # a new run (fit was given a seed)
-         ):
-    "Plan `steps` more rounds, unless they finish the run already planned"
-    first, last = self.lr_plan.tolist()
-    if fresh or not (self.step < last and self.step + steps <= last): self.lr_plan.copy_(torch.tensor([self.step + 1, self.step + steps]))
-
-def _next_lr(model, step, history): model._set_lr(step + 1)
-
-# %% ../nbs/09_alpha_gan.ipynb #63958cb7
-@patch
-def fit(self:AlphaGAN, data, # training data (`Data` or a tensor of samples)
-        steps:int, # rounds to play
-        batch_size:int|None=None, # samples per batch (default: the model's `batch_size`)
-        seed:int|None=None, # seed everything and start a new run; None continues the run
-        callbacks=(), # cb(model, step, history) after each round
-        **kw # the rest of `Model.fit`'s arguments: progress, checkpoint, checkpoint_every
-       )->History:
-    "`Model.fit` with the model's batch size, and learning rates that fall over the last `decay` of the run"
-    callbacks = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    if self.config['decay'] > 0 and isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
-        self._plan(steps, fresh=seed is not None); self._set_lr(self.step + 1)
-        callbacks = (_next_lr, *callbacks)
-    bs = self.config['batch_size'] if batch_size is None else batch_size
-    return Model.fit(self, data, steps, batch_size=bs, seed=seed, callbacks=callbacks, **kw)
-
-# %% ../nbs/09_alpha_gan.ipynb #b101fd0b
-def _batch_of(x, shape:tuple, device, what:str)->tuple:
-    "`x` as a float batch (B, *shape) on `device`, and whether it was a single item of `shape`"
-    if isinstance(x, Tensor) and x.is_floating_point():
-        if tuple(x.shape) == shape: return x[None].to(device, torch.float32), True
-        if tuple(x.shape[1:]) == shape: return x.to(device, torch.float32), False
-    got = f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
-    raise ValueError(f"expected {what} of shape {shape} or a batch of them (B, {', '.join(map(str, shape))}), floating point; got {got}")
-
-# %% ../nbs/09_alpha_gan.ipynb #94f42c3c
-@patch
-def sample(self:AlphaGAN, n:int # number of samples
-          )->Tensor:
-    "`n` samples G(z) with z ~ p(z): (n, *shape)"
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"sample: n={n!r}; expected an integer >= 1")
-    with evaluating(self): return self.G(self.prior(n))
-
-@patch
-def encode(self:AlphaGAN, x:Tensor # data (B, *shape), or one sample (*shape)
-          )->Tensor:
-    "The codes E(x): (B, latent_dim), or (latent_dim,) for one sample"
-    x, one = _batch_of(x, self.config['shape'], self.device, 'data')
-    with evaluating(self): z = self.E(x)
-    return z[0] if one else z
-
-@patch
-def decode(self:AlphaGAN, z:Tensor # codes (B, latent_dim), or one code (latent_dim,)
-          )->Tensor:
-    "The generator's outputs G(z): (B, *shape), or (*shape) for one code"
-    z, one = _batch_of(z, (self.config['latent_dim'],), self.device, 'codes')
-    with evaluating(self): x = self.G(z)
-    return x[0] if one else x
-
-@patch
-def reconstruct(self:AlphaGAN, x:Tensor # data (B, *shape), or one sample (*shape)
-               )->Tensor:
-    "G(E(x)): each sample sent to its code and back, same shape as `x`"
-    return self.decode(self.encode(x))
-
-# %% ../nbs/09_alpha_gan.ipynb #39f1e6ed
-@patch
-def interpolate(self:AlphaGAN, x0:Tensor, # start: one sample (*shape) or a batch (B, *shape)
-                x1:Tensor, # end: same shape as `x0`
-                n:int=8 # points on each path, ends included
-               )->Tensor:
-    "Decoded points evenly spaced on the line from E(x0) to E(x1) in code space: (n, *shape), or (B, n, *shape) for batches"
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2: raise ValueError(f"interpolate: n={n!r}; expected an integer >= 2 (the two ends included)")
-    z0, z1 = self.encode(x0), self.encode(x1)
-    if z0.shape != z1.shape: raise ValueError(f"interpolate: x0 and x1 give codes of shapes {tuple(z0.shape)} and {tuple(z1.shape)}; expected the same shape")
-    t = torch.linspace(0, 1, n, device=z0.device)[:, None]
-    z = z0[..., None, :] + t * (z1 - z0)[..., None, :]                 # (..., n, latent_dim)
-    return self.decode(z.reshape(-1, z.shape[-1])).reshape(*z.shape[:-1], *self.config['shape'])
-
 # %% ../nbs/09_alpha_gan.ipynb #414934a0
-_POINT_DEFAULTS = dict(latent_dim=2, loss='ratio', lr=dict(enc=5e-3, gen=2e-3, disc=2e-3, code=5e-3), updates=dict(gen=2),
-                       hidden=dict(enc=(128, 128, 128), gen=(128, 128, 128)), batch_size=128, decay=0.5)
-_IMAGE_DEFAULTS = dict(latent_dim=32, loss='non_saturating', lr=2e-4, batch_size=64, l1_weight=10., decay=0.5)
+AlphaGAN.recipes = dict(
+    points=dict(latent_dim=2, loss='ratio', lr=dict(enc=5e-3, gen=2e-3, disc=2e-3, code=5e-3), updates=dict(gen=2),
+                hidden=dict(enc=(128, 128, 128), gen=(128, 128, 128)), batch_size=128, decay=0.5),
+    images=dict(latent_dim=32, loss='non_saturating', lr=2e-4, batch_size=64, l1_weight=10., decay=0.5))
 
-@patch(cls_method=True)
-def for_data(cls:AlphaGAN, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
-             latent_dim:int|None=None, # size of the code z (default: 2 for points, 32 for images)
-             device=None, # where to put the model (default: CUDA if available, else CPU)
-             **config # any other argument of `AlphaGAN`, overriding this chapter's defaults
-            )->AlphaGAN:
-    "An alpha-GAN for `data`: its shape, and this chapter's settings for points or for images"
-    x = data.x if isinstance(data, Data) else data
-    if not isinstance(x, Tensor) or x.ndim not in (2, 4): raise TypeError(f"for_data: expected a Data or a tensor of points (N, D) or images (N, C, H, W); got {getattr(x, 'shape', type(x).__name__)}")
-    defaults = dict(_IMAGE_DEFAULTS if x.ndim == 4 else _POINT_DEFAULTS)
-    if latent_dim is not None: defaults['latent_dim'] = latent_dim
-    return super(AlphaGAN, cls).for_data(data, device=device, **{**defaults, **config})
+register('alpha-gan', AlphaGAN)
+register('alpha-gan-no-code-disc', AlphaGAN, code_disc=False)   # the paper's ablations: one term switched off
+register('alpha-gan-no-data-disc', AlphaGAN, data_disc=False)
+register('alpha-gan-no-l1', AlphaGAN, l1_weight=0.)

@@ -232,7 +232,7 @@ def one_of(*options)->Check: return Check(lambda v: v in options, f"one of {', '
 def optional(check:Check)->Check: return Check(lambda v: v is None or check.test(v), f"None or {check.expected}")
 
 # %% ../nbs/06_training.ipynb #ce4c17a7
-Model.checks = dict(batch_size=positive_int, decay=fraction, ema=fraction)   # the loop's settings, which any model may take
+Model.checks = dict(batch_size=positive_int, decay=fraction, ema=fraction, batch_per_round=boolean)   # the loop's settings, which any model may take
 
 def _checks(cls)->dict:
     "The checks of `cls` and of the classes it inherits from, the nearest winning"
@@ -448,10 +448,11 @@ def _read_terms(sums:dict, # {player: {term: tensor summed over its updates}}
 def _round(self:Model, stream, device)->dict:
     "Play one round; returns each player's terms averaged over its updates, as '<player>/<term>'"
     step, sums = self.step + 1, {}
+    shared = next(stream).to(device) if self.config.get('batch_per_round') else None   # one batch for every update of the round
     for p in self.players:
         total = None
         for _ in range(p.steps):
-            out = p.update(next(stream).to(device), step)
+            out = p.update(next(stream).to(device) if shared is None else shared, step)
             total = out if total is None else {k: total[k] + v for k, v in out.items()}
         sums[p.name] = total
     row = _read_terms(sums, {p.name: p.steps for p in self.players}, step)
