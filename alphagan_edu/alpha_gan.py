@@ -17,7 +17,7 @@ from .training import (AutoEncoding, Player, Check, register, joint, positive, p
                                    one_of, boolean, betas_pair)
 
 # %% auto #0
-__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN']
+__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN', 'code_terms']
 
 # %% ../nbs/09_alpha_gan.ipynb #bfc39127
 PLAYERS = ('enc', 'gen', 'disc', 'code')   # the players, in the order they play a round (Algorithm 1 of Rosca et al. 2017)
@@ -80,7 +80,7 @@ def enc_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
             )->dict:
     "The encoder's terms: lambda * L1 reconstruction error ('l1'), the code discriminator's verdict on its codes ('code_adv'), and with `enc_adv` D's verdict on its reconstructions ('adv_rec')"
     c, z_hat = self.config, self.E(x)
-    x_rec, _ = joint(self.G, z_hat, self.prior(len(x)))      # decoded beside prior draws: one batch for G's statistics
+    x_rec, _ = self.rec_and_gen(z_hat)      # decoded beside prior draws: one batch for G's statistics
     terms = {}
     if c['l1_weight'] > 0: terms['l1'] = c['l1_weight'] * F.l1_loss(x_rec, x)      # -log Laplace likelihood, per coordinate
     if c['code_disc']: terms['code_adv'] = generator_loss(self.C(z_hat), c['loss'])   # KL(q(z) || p(z)) ~ -E logit C(E(x))
@@ -94,7 +94,7 @@ def gen_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
     "The generator's terms: lambda * L1 ('l1'), and D's verdict on its reconstructions ('adv_rec') and on samples G(z), z ~ p(z) ('adv_gen')"
     c = self.config
     with torch.no_grad(): z_hat = self.E(x)
-    x_rec, x_gen = joint(self.G, z_hat, self.prior(len(x)))
+    x_rec, x_gen = self.rec_and_gen(z_hat)
     terms = {}
     if c['l1_weight'] > 0: terms['l1'] = c['l1_weight'] * F.l1_loss(x_rec, x)
     if c['data_disc']:
@@ -108,17 +108,24 @@ def gen_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
 def disc_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
     "The data discriminator's terms: -log D on data ('real'), -log(1 - D) on reconstructions ('rec') and on samples ('gen')"
-    with torch.no_grad(): x_rec, x_gen = joint(self.G, self.E(x), self.prior(len(x)))
+    with torch.no_grad(): x_rec, x_gen = self.rec_and_gen(self.E(x))
     real, rec, gen = bce_terms(*joint(self.D, x, x_rec, x_gen))
     return dict(real=real, rec=rec, gen=gen)
+
+def code_terms(C:nn.Module, # the code discriminator: codes -> logits
+               z_prior:Tensor, # prior draws, labelled 1
+               z_hat:Tensor # the encoder's codes, labelled 0
+              )->dict:
+    "The code discriminator's terms: -log C on prior draws ('prior'), -log(1 - C) on codes ('post')"
+    prior, post = bce_terms(*joint(C, z_prior, z_hat))
+    return dict(prior=prior, post=post)
 
 @patch
 def code_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
-    "The code discriminator's terms: -log C on prior samples ('prior'), -log(1 - C) on the encoder's codes ('post')"
+    "The code discriminator's terms on prior draws and on the codes of `x`"
     with torch.no_grad(): z_hat = self.E(x)
-    prior, post = bce_terms(*joint(self.C, self.prior(len(x)), z_hat))   # prior samples are labelled 1, codes 0
-    return dict(prior=prior, post=post)
+    return code_terms(self.C, self.prior(len(x)), z_hat)
 
 # %% ../nbs/09_alpha_gan.ipynb #93fbc4a6
 @patch

@@ -11,52 +11,22 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
-from .training import Model, Player, evaluating
+from .training import (AutoEncoding, Player, register, joint, default_latent_dim, positive, positive_int,
+                                   non_negative, one_of, boolean, betas_pair, optional, Check)
 from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
-from .density_ratio import generator_loss
-from .gan import _latent_dim
-from .vae import gaussian_kl, reparameterize
-from .alpha_gan import AlphaGAN, LOSSES, _bce_terms, _batch_of
+from .density_ratio import generator_loss, bce_terms
+from .vae import GaussianPosterior, gaussian_kl, reparameterize
+from .alpha_gan import LOSSES, code_terms
 
 # %% auto #0
-__all__ = ['RECS', 'AAE', 'VAEGAN', 'BiGAN', 'batch_kl', 'AGE']
+__all__ = ['RECS', 'VAEGAN_RECS', 'AAE', 'VAEGAN', 'hidden_features', 'BiGAN', 'batch_kl', 'AGE']
 
 # %% ../nbs/10_relatives.ipynb #56889cbd
-def _check_kind(loss:str, who:str):
-    "Refuse a generator loss that `generator_loss` does not know"
-    if loss not in LOSSES: raise ValueError(f"{who}: loss={loss!r}; expected one of {LOSSES}")
-
-def _check_weight(w, name:str, who:str):
-    "Refuse a term weight that is not a number >= 0"
-    if isinstance(w, bool) or not isinstance(w, (int, float)) or not w >= 0: raise ValueError(f"{who}: {name}={w!r}; expected a number >= 0")
+_CHECKS = dict(loss=one_of(*LOSSES), lr=positive, betas=betas_pair)   # what every relative checks (chapter 06's `Check`s)
+_RECIPES = {'points': dict(latent_dim=2, lr=1e-3, batch_size=128, decay=0.5),   # the settings this chapter trains with on the ring
+            'images': dict(latent_dim=32)}                                      # images: each constructor's DCGAN-like defaults
 
 # %% ../nbs/10_relatives.ipynb #c2f7bf9f
-_POINT_DEFAULTS = dict(lr=1e-3, batch_size=128, decay=0.5)   # for 2-D points; images keep each class's (DCGAN-like) defaults
-
-class _AutoEncoding:
-    "What alpha-GAN's user API does (chapter 09), for a model with `E`, `G`, `config['latent_dim']`, `batch_size`, `decay` and `lr_plan`"
-    prior, sample, encode = AlphaGAN.prior, AlphaGAN.sample, AlphaGAN.encode
-    decode, reconstruct, interpolate = AlphaGAN.decode, AlphaGAN.reconstruct, AlphaGAN.interpolate
-    fit, _plan, _set_lr, _lr_factor = AlphaGAN.fit, AlphaGAN._plan, AlphaGAN._set_lr, AlphaGAN._lr_factor
-
-    @classmethod
-    def for_data(cls, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
-                 latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
-                 device=None, # where to put the model (default: CUDA if available, else CPU)
-                 **config # any other argument of the class, overriding the defaults
-                ):
-        "A model for `data`'s shape; for points, the learning rate, batch size and decay this chapter uses on the ring"
-        x = data.x if isinstance(data, Data) else data
-        defaults = _POINT_DEFAULTS if isinstance(x, Tensor) and x.ndim == 2 else {}
-        return super(_AutoEncoding, cls).for_data(data, device=device, **{**defaults, 'latent_dim': latent_dim, **config})
-
-def _training(model, config:dict, batch_size:int, decay:float, who:str):
-    "Check and record the training settings that alpha-GAN's `fit` reads, and its learning-rate plan"
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"{who}: batch_size={batch_size!r}; expected an integer >= 1")
-    if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 <= decay < 1: raise ValueError(f"{who}: decay={decay!r}; expected a fraction of the run in [0, 1)")
-    model.config = dict(config, batch_size=batch_size, decay=decay)
-    model.register_buffer('lr_plan', torch.zeros(2, dtype=torch.long))
-
 def _player(model, name:str, module:nn.Module, loss, steps:int=1)->Player:
     "A player with the model's learning rate and Adam betas"
     return Player(name, module, loss, lr=model.config['lr'], betas=tuple(model.config['betas']), steps=steps)
@@ -69,8 +39,10 @@ def _rec_term(config:dict, x:Tensor, x_rec:Tensor)->dict:
     kind, w = config['rec'], config['rec_weight']
     return {kind: w * (F.l1_loss(x_rec, x) if kind == 'l1' else F.mse_loss(x_rec, x))}
 
-class AAE(_AutoEncoding, Model):
+class AAE(AutoEncoding):
     "Adversarial auto-encoder: encoder `E`, generator `G`, code discriminator `C`; players 'enc', 'gen', 'code'"
+    checks = dict(_CHECKS, rec=one_of(*RECS), rec_weight=non_negative)
+    recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  rec:str='l1', # reconstruction error: 'l1' (alpha-GAN's) or 'l2'
@@ -80,15 +52,14 @@ class AAE(_AutoEncoding, Model):
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
                  hidden:int|tuple|None=None, # widths of E and G (chapter 05's defaults if None)
                  code_hidden:int|tuple|None=None, # widths of C
-                 batch_size:int=64, # batch size of `fit` when it is not given
-                 decay:float=0. # fraction of each run over which the learning rates fall linearly towards 0 (as alpha-GAN's)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
+                 ema:float=0. # rate of the weight average of G and E (0: none; chapter 06)
                 ):
         super().__init__()
-        shape, latent_dim = tuple(shape), _latent_dim(latent_dim, tuple(shape))
-        if rec not in RECS: raise ValueError(f"AAE: rec={rec!r}; expected one of {RECS}")
-        _check_weight(rec_weight, 'rec_weight', 'AAE'); _check_kind(loss, 'AAE')
-        _training(self, dict(shape=shape, latent_dim=latent_dim, rec=rec, rec_weight=rec_weight, loss=loss, lr=lr,
-                             betas=tuple(betas), hidden=hidden, code_hidden=code_hidden), batch_size, decay, 'AAE')
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
+        self.store_config()
         self.E, self.G = encoder(shape, latent_dim, hidden), generator(latent_dim, shape, hidden)
         self.C = code_discriminator(latent_dim, code_hidden)
 
@@ -98,16 +69,22 @@ def enc_loss(self:AAE, x:Tensor # a batch of data (B, *shape)
             )->dict:
     "The encoder's terms: lambda r(x, G(E(x))) and the code adversary l(C(E(x)))"
     z = self.E(x)
-    return {**_rec_term(self.config, x, self.G(z)), 'code_adv': generator_loss(self.C(z), self.config['loss'])}
+    x_rec, _ = self.rec_and_gen(z)      # G decodes codes beside prior draws, as alpha-GAN's does (chapter 09)
+    return {**_rec_term(self.config, x, x_rec), 'code_adv': generator_loss(self.C(z), self.config['loss'])}
 
 @patch
 def gen_loss(self:AAE, x:Tensor # a batch of data (B, *shape)
             )->dict:
     "The generator's term: lambda r(x, G(E(x))), the code held fixed"
     with torch.no_grad(): z = self.E(x)
-    return _rec_term(self.config, x, self.G(z))
+    return _rec_term(self.config, x, self.rec_and_gen(z)[0])
 
-AAE.code_loss = AlphaGAN.code_loss    # prior samples labelled 1 ('prior'), encoded data 0 ('post')
+@patch
+def code_loss(self:AAE, x:Tensor # a batch of data (B, *shape)
+             )->dict:
+    "The code discriminator's terms, chapter 09's `code_terms`: prior draws labelled 1 ('prior'), codes 0 ('post')"
+    with torch.no_grad(): z_hat = self.E(x)
+    return code_terms(self.C, self.prior(len(x)), z_hat)
 
 @patch
 def make_players(self:AAE)->list:
@@ -115,74 +92,90 @@ def make_players(self:AAE)->list:
     return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss),
             _player(self, 'code', self.C, self.code_loss)]
 
+register('aae', AAE)
+
 # %% ../nbs/10_relatives.ipynb #3aff7886
-class VAEGAN(_AutoEncoding, Model):
+VAEGAN_RECS = ('features', 'l1', 'l2')
+
+class VAEGAN(GaussianPosterior, AutoEncoding):
     "VAE-GAN: Gaussian encoder `E` (mean and log-variance heads), generator `G`, data discriminator `D`; players 'enc', 'gen', 'disc'"
+    checks = dict(_CHECKS, rec=one_of(*VAEGAN_RECS), rec_weight=non_negative, kl_weight=non_negative, gamma=non_negative)
+    recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
-                 rec:str='l1', # reconstruction error, in place of the paper's feature-wise likelihood: 'l1' or 'l2'
-                 rec_weight:float=1.0, # lambda, the weight of the reconstruction term (encoder and decoder)
+                 rec:str='features', # reconstruction error: 'features' (in D's last hidden layer, Larsen et al.'s), or 'l1', 'l2' in data space
+                 rec_weight:float=1.0, # lambda, the weight of the reconstruction term in the encoder's loss
+                 gamma:float=1.0, # gamma, the weight of the reconstruction term in the decoder's loss, against its GAN terms
                  kl_weight:float=0.01, # beta, the weight of the KL term
                  loss:str='non_saturating', # the decoder's loss against D: 'minimax', 'non_saturating' or 'ratio'
                  lr:float=2e-4, # Adam learning rate of every player
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
                  hidden:int|tuple|None=None, # widths of E, G and D (chapter 05's defaults if None)
-                 batch_size:int=64, # batch size of `fit` when it is not given
-                 decay:float=0. # fraction of each run over which the learning rates fall linearly towards 0 (as alpha-GAN's)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
+                 ema:float=0. # rate of the weight average of G and E (0: none; chapter 06)
                 ):
         super().__init__()
-        shape, latent_dim = tuple(shape), _latent_dim(latent_dim, tuple(shape))
-        if rec not in RECS: raise ValueError(f"VAEGAN: rec={rec!r}; expected one of {RECS}")
-        _check_weight(rec_weight, 'rec_weight', 'VAEGAN'); _check_weight(kl_weight, 'kl_weight', 'VAEGAN'); _check_kind(loss, 'VAEGAN')
-        _training(self, dict(shape=shape, latent_dim=latent_dim, rec=rec, rec_weight=rec_weight, kl_weight=kl_weight, loss=loss,
-                             lr=lr, betas=tuple(betas), hidden=hidden), batch_size, decay, 'VAEGAN')
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
+        self.store_config()
         self.E = encoder(shape, 2 * latent_dim, hidden)        # two heads: mu and log sigma^2
         self.G, self.D = generator(latent_dim, shape, hidden), discriminator(shape, hidden)
 
 # %% ../nbs/10_relatives.ipynb #0d130211
-@patch
-def posterior(self:VAEGAN, x:Tensor # data (B, *shape)
-             )->tuple: # (mu, log_var), each (B, latent_dim)
-    "The encoder's two heads: the mean and the log-variance of q(z|x)"
-    mu, log_var = self.E(x).chunk(2, dim=1)
-    return mu, log_var
+def _leaves(m:nn.Module)->list:
+    "The modules of nested `nn.Sequential`s, in order"
+    return [l for c in m for l in _leaves(c)] if isinstance(m, nn.Sequential) else [m]
+
+def hidden_features(D:nn.Module, # a discriminator of chapter 05: layers ending in a linear output (and a flatten)
+                    x:Tensor # a batch (B, *shape)
+                   )->Tensor: # (B, F): the input of D's last linear layer
+    "The discriminator's last hidden layer, where Larsen et al. (2016) measure the reconstruction error"
+    layers = _leaves(D)
+    last = max(i for i, l in enumerate(layers) if isinstance(l, nn.Linear))
+    for l in layers[:last]: x = l(x)
+    return x.flatten(1)
 
 @patch
-def encode(self:VAEGAN, x:Tensor # data (B, *shape), or one sample (*shape)
-          )->Tensor:
-    "The posterior means mu(x): (B, latent_dim), or (latent_dim,) for one sample"
-    x, one = _batch_of(x, self.config['shape'], self.device, 'data')
-    with evaluating(self): mu = self.posterior(x)[0]
-    return mu[0] if one else mu
+def _rec(self:VAEGAN, x:Tensor, x_rec:Tensor)->dict:
+    "The reconstruction error, unweighted: squared error of D's hidden features of x and x_rec (seen as one batch), or L1 / L2 on pixels"
+    kind = self.config['rec']
+    if kind != 'features': return {kind: F.l1_loss(x_rec, x) if kind == 'l1' else F.mse_loss(x_rec, x)}
+    f_x, f_rec = joint(lambda b: hidden_features(self.D, b), x, x_rec)
+    return {'features': 0.5 * (f_rec - f_x.detach()).pow(2).sum(1).mean()}   # -log N(f(x); f(x_rec), I), up to a constant
 
 # %% ../nbs/10_relatives.ipynb #02d545b2
 @patch
 def enc_loss(self:VAEGAN, x:Tensor # a batch of data (B, *shape)
             )->dict:
-    "The encoder's terms: lambda r(x, G(z)) at a reparameterized z ~ q(z|x), and beta KL(q(z|x) || p(z))"
+    "The encoder's terms: lambda * reconstruction error at a reparameterized z ~ q(z|x), and beta KL(q(z|x) || p(z))"
     mu, log_var = self.posterior(x)
-    return {**_rec_term(self.config, x, self.G(reparameterize(mu, log_var))), 'kl': self.config['kl_weight'] * gaussian_kl(mu, log_var).mean()}
+    x_rec, _ = self.rec_and_gen(reparameterize(mu, log_var))
+    rec = {k: self.config['rec_weight'] * v for k, v in self._rec(x, x_rec).items()}
+    return {**rec, 'kl': self.config['kl_weight'] * gaussian_kl(mu, log_var).mean()}
 
 @patch
 def _fakes(self:VAEGAN, x:Tensor)->tuple:
-    "Reconstructions G(z), z ~ q(z|x), and samples G(z), z ~ p(z), with the encoder held fixed"
+    "Reconstructions G(z), z ~ q(z|x), and samples G(z), z ~ p(z), as one batch of G, with the encoder held fixed"
     with torch.no_grad(): z = reparameterize(*self.posterior(x))
-    return self.G(z), self.G(self.prior(len(x)))
+    return self.rec_and_gen(z)
 
 @patch
 def gen_loss(self:VAEGAN, x:Tensor # a batch of data (B, *shape)
             )->dict:
-    "The decoder's terms: lambda r(x, x_rec), and its adversarial loss on reconstructions and on samples"
+    "The decoder's terms: gamma * reconstruction error, and its adversarial loss on reconstructions and on samples"
     x_rec, x_gen = self._fakes(x)
     k = self.config['loss']
-    return {**_rec_term(self.config, x, x_rec), 'adv_rec': generator_loss(self.D(x_rec), k), 'adv_gen': generator_loss(self.D(x_gen), k)}
+    _, l_rec, l_gen = joint(self.D, x, x_rec, x_gen)
+    rec = {n: self.config['gamma'] * v for n, v in self._rec(x, x_rec).items()}
+    return {**rec, 'adv_rec': generator_loss(l_rec, k), 'adv_gen': generator_loss(l_gen, k)}
 
 @patch
 def disc_loss(self:VAEGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
     "The discriminator's terms, as alpha-GAN's: -log D on data ('real'), -log(1 - D) on reconstructions ('rec') and samples ('gen')"
     with torch.no_grad(): x_rec, x_gen = self._fakes(x)
-    real, rec, gen = _bce_terms(self.D(x), self.D(x_rec), self.D(x_gen))
+    real, rec, gen = bce_terms(*joint(self.D, x, x_rec, x_gen))
     return dict(real=real, rec=rec, gen=gen)
 
 @patch
@@ -191,22 +184,28 @@ def make_players(self:VAEGAN)->list:
     return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss),
             _player(self, 'disc', self.D, self.disc_loss)]
 
+register('vae-gan', VAEGAN)
+register('vae-gan-pixel', VAEGAN, rec='l1')   # the ablation: reconstruction error in data space, not in D's features
+
 # %% ../nbs/10_relatives.ipynb #7515eb26
-class BiGAN(_AutoEncoding, Model):
+class BiGAN(AutoEncoding):
     "BiGAN/ALI: encoder `E`, generator `G`, joint discriminator `J` on (x, z) pairs; players 'disc', 'enc', 'gen'"
+    checks = _CHECKS
+    recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  loss:str='non_saturating', # the encoder's and generator's loss: 'minimax', 'non_saturating' or 'ratio'
                  lr:float=2e-4, # Adam learning rate of every player
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
                  hidden:int|tuple|None=None, # widths of E, G and the x branch of J (chapter 05's defaults if None)
-                 batch_size:int=64, # batch size of `fit` when it is not given
-                 decay:float=0. # fraction of each run over which the learning rates fall linearly towards 0 (as alpha-GAN's)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
+                 ema:float=0. # rate of the weight average of G and E (0: none; chapter 06)
                 ):
         super().__init__()
-        shape, latent_dim = tuple(shape), _latent_dim(latent_dim, tuple(shape))
-        _check_kind(loss, 'BiGAN')
-        _training(self, dict(shape=shape, latent_dim=latent_dim, loss=loss, lr=lr, betas=tuple(betas), hidden=hidden), batch_size, decay, 'BiGAN')
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
+        self.store_config()
         self.E, self.G = encoder(shape, latent_dim, hidden), generator(latent_dim, shape, hidden)
         self.J = joint_discriminator(shape, latent_dim, hidden)
 
@@ -214,30 +213,37 @@ class BiGAN(_AutoEncoding, Model):
 @patch
 def disc_loss(self:BiGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
-    "The joint discriminator's terms: -log J on pairs (x, E(x)) ('real'), -log(1 - J) on pairs (G(z), z) ('fake')"
+    "The joint discriminator's terms: -log J on pairs (x, E(x)) ('real'), -log(1 - J) on pairs (G(z), z) ('fake'), as one batch"
     z = self.prior(len(x))
     with torch.no_grad(): z_hat, x_gen = self.E(x), self.G(z)
-    real, fake = _bce_terms(self.J(x, z_hat), self.J(x_gen, z))
+    real, fake = bce_terms(*joint(self.J, (x, z_hat), (x_gen, z)))
     return dict(real=real, fake=fake)
 
 @patch
 def enc_loss(self:BiGAN, x:Tensor # a batch of data (B, *shape)
             )->dict:
     "The encoder's term: the generator loss with the labels swapped, l(-J(x, E(x)))"
-    return {'adv': generator_loss(-self.J(x, self.E(x)), self.config['loss'])}
+    z = self.prior(len(x))
+    with torch.no_grad(): x_gen = self.G(z)
+    real, _ = joint(self.J, (x, self.E(x)), (x_gen, z))
+    return {'adv': generator_loss(-real, self.config['loss'])}
 
 @patch
-def gen_loss(self:BiGAN, x:Tensor # a batch of data; only its size is used
+def gen_loss(self:BiGAN, x:Tensor # a batch of data, seen by J beside the samples
             )->dict:
     "The generator's term: l(J(G(z), z))"
     z = self.prior(len(x))
-    return {'adv': generator_loss(self.J(self.G(z), z), self.config['loss'])}
+    with torch.no_grad(): z_hat = self.E(x)
+    _, fake = joint(self.J, (x, z_hat), (self.G(z), z))
+    return {'adv': generator_loss(fake, self.config['loss'])}
 
 @patch
 def make_players(self:BiGAN)->list:
     "'disc', 'enc', 'gen', one update each per round"
     return [_player(self, 'disc', self.J, self.disc_loss), _player(self, 'enc', self.E, self.enc_loss),
             _player(self, 'gen', self.G, self.gen_loss)]
+
+register('bigan', BiGAN)
 
 # %% ../nbs/10_relatives.ipynb #58f38e57
 def batch_kl(z:Tensor, # a batch of codes (B, d), B >= 2
@@ -252,8 +258,10 @@ class _Sphere(nn.Module):
     "Project codes onto the unit sphere: z / ||z||"
     def forward(self, z:Tensor)->Tensor: return F.normalize(z, dim=1)
 
-class AGE(_AutoEncoding, Model):
+class AGE(AutoEncoding):
     "Adversarial generator-encoder: encoder `E` and generator `G` only; players 'enc' (the adversary) and 'gen'"
+    checks = dict(lr=positive, betas=betas_pair, x_weight=non_negative, z_weight=non_negative, gen_updates=positive_int, sphere=boolean)
+    recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  x_weight:float=10.0, # mu, the weight of the encoder's data reconstruction ||x - G(E(x))||_1
@@ -263,17 +271,15 @@ class AGE(_AutoEncoding, Model):
                  lr:float=2e-4, # Adam learning rate of both players
                  betas:tuple=(0.5, 0.999), # Adam betas of both players
                  hidden:int|tuple|None=None, # widths of E and G (chapter 05's defaults if None)
-                 batch_size:int=64, # batch size of `fit` when it is not given
-                 decay:float=0. # fraction of each run over which the learning rates fall linearly towards 0 (as alpha-GAN's)
+                 batch_size:int=64, # samples per batch in `fit`
+                 decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
+                 ema:float=0. # rate of the weight average of G and E (0: none; chapter 06)
                 ):
         super().__init__()
-        shape, latent_dim = tuple(shape), _latent_dim(latent_dim, tuple(shape))
+        shape, betas = tuple(shape), tuple(betas)
+        latent_dim = default_latent_dim(shape) if latent_dim is None else latent_dim
         sphere = len(shape) == 3 if sphere is None else sphere
-        _check_weight(x_weight, 'x_weight', 'AGE'); _check_weight(z_weight, 'z_weight', 'AGE')
-        if isinstance(gen_updates, bool) or not isinstance(gen_updates, int) or gen_updates < 1: raise ValueError(f"AGE: gen_updates={gen_updates!r}; expected an integer >= 1")
-        if not isinstance(sphere, bool): raise TypeError(f"AGE: sphere={sphere!r}; expected a bool")
-        _training(self, dict(shape=shape, latent_dim=latent_dim, x_weight=x_weight, z_weight=z_weight, gen_updates=gen_updates,
-                             sphere=sphere, lr=lr, betas=tuple(betas), hidden=hidden), batch_size, decay, 'AGE')
+        self.store_config()
         self.E, self.G = encoder(shape, latent_dim, hidden), generator(latent_dim, shape, hidden)
         if sphere: self.E = nn.Sequential(self.E, _Sphere())
 
@@ -286,20 +292,23 @@ class AGE(_AutoEncoding, Model):
 @patch
 def enc_loss(self:AGE, x:Tensor # a batch of data (B, *shape)
             )->dict:
-    "The encoder's terms: Delta(E(x)), minus Delta(E(G(z))), and mu ||x - G(E(x))||_1"
+    "The encoder's terms: Delta(E(x)), minus Delta(E(G(z))), and mu ||x - G(E(x))||_1; E sees data and samples as one batch"
     with torch.no_grad(): x_gen = self.G(self.prior(len(x)))
-    z_hat = self.E(x)
-    return {'kl_real': batch_kl(z_hat), 'kl_gen': -batch_kl(self.E(x_gen)), 'l1': self.config['x_weight'] * F.l1_loss(self.G(z_hat), x)}
+    z_hat, z_gen = joint(self.E, x, x_gen)
+    x_rec, _ = self.rec_and_gen(z_hat)
+    return {'kl_real': batch_kl(z_hat), 'kl_gen': -batch_kl(z_gen), 'l1': self.config['x_weight'] * F.l1_loss(x_rec, x)}
 
 @patch
-def gen_loss(self:AGE, x:Tensor # a batch of data; only its size is used
+def gen_loss(self:AGE, x:Tensor # a batch of data, seen by E beside the samples
             )->dict:
     "The generator's terms: Delta(E(G(z))) and nu/2 ||z - E(G(z))||^2 (summed over coordinates, averaged over the batch)"
     z = self.prior(len(x))
-    z_rec = self.E(self.G(z))
+    _, z_rec = joint(self.E, x, self.G(z))
     return {'kl_gen': batch_kl(z_rec), 'z_rec': self.config['z_weight'] * 0.5 * (z - z_rec).pow(2).sum(1).mean()}
 
 @patch
 def make_players(self:AGE)->list:
     "'enc', then 'gen' with `gen_updates` updates"
     return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss, steps=self.config['gen_updates'])]
+
+register('age', AGE)

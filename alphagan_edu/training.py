@@ -727,6 +727,10 @@ class AutoEncoding(Generative):
     def codes(self, E:nn.Module, x:Tensor)->Tensor:
         "The codes of a batch by encoder `E` (its output; a Gaussian encoder's mean)"
         return E(x)
+    def rec_and_gen(self, z_hat:Tensor # codes (B, latent_dim)
+                   )->tuple: # (G(z_hat), G(z)) with z ~ p(z), B of each
+        "The live generator's decodings of codes and of as many prior draws, as one batch (`joint`), for the players' losses"
+        return joint(self.G, z_hat, self.prior(len(z_hat)))
 
 @patch
 def encode(self:AutoEncoding, x:Tensor # data (B, *shape), or one sample (*shape)
