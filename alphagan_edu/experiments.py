@@ -12,50 +12,27 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
+from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
-from .training import Model, NonFiniteLoss, seed_everything
-from .gan import GAN, WGANGP
-from .vae import VAE
-from .relatives import AAE, VAEGAN, BiGAN, AGE
-from .alpha_gan import AlphaGAN
+from .training import Model, NonFiniteLoss, RunFolder, seed_everything, build, model_spec, MODELS
+import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['MODELS', 'BUDGETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE',
-           'SHORT', 'model_spec', 'build', 'budget', 'run_one', 'save_samples', 'load_samples', 'samples_path',
-           'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples', 'fmt', 'beside_published',
-           'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
+__all__ = ['COMPARED', 'BUDGETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'SOURCES', 'MAIN_MODELS', 'TARGETS',
+           'HEADLINE', 'SHORT', 'budget', 'run_one', 'save_samples', 'load_samples', 'cell_folder', 'run_cell',
+           'collect', 'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples', 'fmt',
+           'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
+           'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
-MODELS = {
-    'gan':                      (GAN, {}),
-    'wgan-gp':                  (WGANGP, {}),
-    'vae':                      (VAE, {}),
-    'aae':                      (AAE, {}),
-    'vae-gan':                  (VAEGAN, {}),
-    'bigan':                    (BiGAN, {}),
-    'age':                      (AGE, {}),
-    'alpha-gan':                (AlphaGAN, {}),
-    'alpha-gan (no code disc)': (AlphaGAN, dict(code_disc=False)),
-    'alpha-gan (no data disc)': (AlphaGAN, dict(data_disc=False)),
-    'alpha-gan (no L1)':        (AlphaGAN, dict(l1_weight=0.0)),
-}
+COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
+            'alpha-gan-no-code-disc', 'alpha-gan-no-data-disc', 'alpha-gan-no-l1']   # the grid's models, in the order tables show them
 
-def model_spec(name:str # a key of `MODELS`, e.g. 'alpha-gan (no L1)'
-              )->tuple: # (class, config overrides)
-    "The class and the options of the model called `name`"
-    if name not in MODELS: raise ValueError(f"unknown model {name!r}; expected one of: {', '.join(MODELS)}")
-    cls, config = MODELS[name]
-    return cls, dict(config)
-
-def build(name:str, # a key of `MODELS`
-          data:Data, # the data, which sizes the networks
-          device=None, # where to put the model (default: `default_device()`)
-          **config # options for every model of a dataset, e.g. latent_dim
-         )->Model:
-    "The model called `name`, built by its class's `for_data` with its spec's switches and `config`"
-    cls, spec = model_spec(name)
-    return cls.for_data(data, device=device, **{**spec, **config})
+def _present(names)->list:
+    "The models among `names`, in the grid's order (then any others, as registered)"
+    names = set(names)
+    return [m for m in dict.fromkeys([*COMPARED, *MODELS]) if m in names]
 
 # %% ../nbs/12_experiments.ipynb #1f7fbf6d
 BUDGETS = {
@@ -99,7 +76,7 @@ def _evaluate(model:Model, data:Data, n:int, seed:int, quick:bool)->tuple:
         return 'non-finite samples', {}
 
 # %% ../nbs/12_experiments.ipynb #29212804
-def run_one(name:str, # a key of `MODELS`
+def run_one(name:str, # a registered model name, e.g. 'alpha-gan'
             data:Data, # the dataset
             seed:int, # seeds the weights, the batches and the evaluation
             steps:int, # rounds to train
@@ -121,20 +98,7 @@ def run_one(name:str, # a key of `MODELS`
     return model, [dict(base, metric=k, value=v) for k, v in metrics.items()] or [dict(base, metric='none', value=math.nan)]
 
 # %% ../nbs/12_experiments.ipynb #bfcb8af1
-KEY = ['model', 'dataset', 'seed', 'steps', 'batch_size']
-
-def _read(csv)->pd.DataFrame|None:
-    "The rows already in `csv`, or None"
-    return pd.read_csv(csv) if csv is not None and Path(csv).is_file() else None
-
-def _append(csv, rows:list):
-    "Append `rows` to `csv`, writing the header when the file is new"
-    if csv is None: return
-    Path(csv).parent.mkdir(parents=True, exist_ok=True)
-    new = not Path(csv).is_file()
-    pd.DataFrame(rows).to_csv(csv, mode='w' if new else 'a', header=new, index=False)
-
-def _slug(name:str)->str: return ''.join(c if c.isalnum() else '-' for c in name).strip('-')
+KEY = ['model', 'dataset', 'seed', 'steps', 'batch_size']   # the columns that name a cell of the grid
 
 # %% ../nbs/12_experiments.ipynb #2f106376
 def save_samples(model:Model, # a trained model
@@ -153,10 +117,6 @@ def load_samples(path)->Tensor:
     a = np.load(path)
     return torch.from_numpy(a.astype(np.float32) / 127.5 - 1 if a.dtype == np.uint8 else a.astype(np.float32))
 
-def samples_path(folder, model:str, dataset:str)->Path:
-    "Where `compare` keeps the samples of `model` on `dataset`"
-    return Path(folder) / f'{dataset}__{_slug(model)}.npy'
-
 # %% ../nbs/12_experiments.ipynb #1991c9db
 def _cells(models, datasets, seeds, steps, batch_size):
     "The grid's cells: (dataset, its budget, model, seed)"
@@ -166,43 +126,79 @@ def _cells(models, datasets, seeds, steps, batch_size):
             model_spec(name)    # fail early on an unknown name
             for seed in seeds: yield ds, b, name, seed
 
-def _keys(df:pd.DataFrame)->list:
-    "The cell of each row of `df`, as a tuple (model, dataset, seed, steps, batch_size)"
-    return list(map(tuple, df[KEY].astype({'seed': int, 'steps': int, 'batch_size': int}).values.tolist()))
+def cell_folder(out, # the comparison's folder
+                model:str, dataset:str, seed:int)->RunFolder:
+    "The run folder of one cell: out/<dataset>/<model>/seed<seed>"
+    return RunFolder(Path(out) / dataset / model / f'seed{seed}')
+
+def _rows(run:RunFolder)->list:
+    "The tidy rows of a finished cell, from its metrics.json"
+    m = run.read_json('metrics.json')
+    base = {k: m[k] for k in ('model', 'dataset', 'seed', 'steps', 'batch_size', 'status', 'train_s', 'train_cpu_s', 'eval_s')}
+    return [dict(base, metric=k, value=v) for k, v in m['metrics'].items()] or [dict(base, metric='none', value=math.nan)]
 
 # %% ../nbs/12_experiments.ipynb #ae7619c0
-def compare(models:list, # names of models, keys of `MODELS`
+def run_cell(name:str, # a registered model name
+             data:Data, # the dataset
+             seed:int, # seeds the weights, the batches and the evaluation
+             b:dict, # the dataset's budget (`budget`)
+             run:RunFolder, # the cell's folder: new, stopped or finished
+             n:int=2500, # samples drawn for the metrics
+             quick:bool=False, # chapter 11's quick settings
+             device=None # where to train
+            )->list: # the cell's tidy rows
+    "Train (or resume, or read back) one cell of the grid in its run folder"
+    if run.state == 'finished': return _rows(run)
+    if run.state == 'stopped': model = run.load_model(device)
+    else:
+        seed_everything(seed)
+        model = build(name, data, device=device, **b['config'])
+        RunFolder.create(run.path, dict(model=name, data=data.name, seed=seed, steps=b['steps'], batch_size=b['batch_size'],
+                                        model_config=model.config), force=True)
+    t, c, status = time.perf_counter(), time.process_time(), 'ok'
+    try: model.fit(data, b['steps'] - model.step, batch_size=b['batch_size'], seed=seed if model.step == 0 else None,
+                   progress=False, checkpoint=run.checkpoint, checkpoint_every=max(1, b['steps'] // 10))
+    except NonFiniteLoss as e: status = f'diverged at step {e.step}'
+    train_cpu_s, t = time.process_time() - c, time.perf_counter()
+    status, metrics = _evaluate(model, data, n, seed, quick) if status == 'ok' else (status, {})
+    run.save_history(model)
+    if status == 'ok': save_samples(model, run / 'samples.npy', 64 if data.is_image else 1000)
+    run.write_json('metrics.json', dict(model=name, dataset=data.name, seed=seed, steps=b['steps'], batch_size=b['batch_size'],
+                                        step=b['steps'], status=status, train_s=model.history.last().get('time', 0.),
+                                        train_cpu_s=train_cpu_s, eval_s=time.perf_counter() - t, metrics=metrics))
+    return _rows(run)
+
+# %% ../nbs/12_experiments.ipynb #ba76097a
+def collect(out # the comparison's folder
+           )->pd.DataFrame:
+    "The tidy rows of every finished cell under `out`"
+    rows = [r for p in sorted(Path(out).glob('*/*/seed*')) if (run := RunFolder(p)).state == 'finished' for r in _rows(run)]
+    return pd.DataFrame(rows)
+
+def compare(models:list, # registered model names
             datasets:list, # dataset names, keys of `BUDGETS`
             seeds:list=(0, 1, 2), # one run per seed
+            out='runs', # the comparison's folder: one run folder per cell, results.csv and headline.png
             steps:int|None=None, # rounds for every dataset, instead of each budget's
             batch_size:int|None=None, # batch size for every dataset, instead of each budget's
-            csv=None, # a CSV file: finished cells are appended to it, cells already in it are skipped
-            samples_dir=None, # a folder where the first seed's samples of each cell are saved
             n:int=2500, # samples drawn for the metrics
             quick:bool|None=None, # chapter 11's quick settings; None: each budget's (quick for images only)
             device=None, # where to train (default: `default_device()`)
-            log=print # called with a line of text after each cell; None: silent
+            progress:bool=True, # a progress bar over the runs
+            figure:bool=True # write the headline figure, out/headline.png
            )->pd.DataFrame:
-    "Train and evaluate every model on every dataset with every seed; a tidy frame, one row per model x dataset x seed x metric"
-    old, rows, data = _read(csv), [], {}
-    done = set() if old is None else set(_keys(old))
-    for ds, b, name, seed in _cells(models, datasets, seeds, steps, batch_size):
-        if (name, ds, seed, b['steps'], b['batch_size']) in done: continue
+    "Train and evaluate every model on every dataset with every seed, each in its run folder; a tidy frame, one row per cell and metric"
+    cells, data, rows = list(_cells(models, datasets, seeds, steps, batch_size)), {}, []
+    bar = tqdm(cells, desc='runs', unit='run', disable=not progress, dynamic_ncols=True)
+    for ds, b, name, seed in bar:
+        bar.set_postfix_str(f'{name} on {ds}, seed {seed}')
         if ds not in data: data[ds] = load_data(ds, **b['data'])
-        model, new = run_one(name, data[ds], seed, b['steps'], b['batch_size'], b['config'], n=n,
-                             quick=b['quick'] if quick is None else quick, device=device)
-        _append(csv, new); rows += new
-        if samples_dir is not None and seed == seeds[0] and new[0]['status'] == 'ok':
-            save_samples(model, samples_path(samples_dir, name, ds), 1000 if not data[ds].is_image else 64)
-        if log: log(f"{name} | {ds} | seed {seed} | {new[0]['status']} | train {new[0]['train_s']:.1f} s | eval {new[0]['eval_s']:.1f} s")
-    df = pd.concat([f for f in (old, pd.DataFrame(rows)) if f is not None and len(f)], ignore_index=True)
-    return _select(df, models, datasets, seeds, steps, batch_size)
-
-# %% ../nbs/12_experiments.ipynb #dec4f18c
-def _select(df:pd.DataFrame, models, datasets, seeds, steps, batch_size)->pd.DataFrame:
-    "The rows of `df` that belong to the cells asked for, in the order asked for"
-    want = {(name, ds, seed, b['steps'], b['batch_size']) for ds, b, name, seed in _cells(models, datasets, seeds, steps, batch_size)}
-    return df[[k in want for k in _keys(df)]].reset_index(drop=True)
+        rows += run_cell(name, data[ds], seed, b, cell_folder(out, name, ds, seed), n=n,
+                         quick=b['quick'] if quick is None else quick, device=device)
+        pd.DataFrame(rows).to_csv(Path(out) / 'results.csv', index=False)
+    df = pd.DataFrame(rows)
+    if figure: _headline_figure(df, datasets, Path(out) / 'headline.png')
+    return df
 
 # %% ../nbs/12_experiments.ipynb #e4c6b8e3
 def summarize(df:pd.DataFrame, # the tidy frame of `compare`
@@ -242,13 +238,13 @@ def plot_metric(df:pd.DataFrame, # the tidy frame of `compare`
                 dataset:str, # which dataset
                 metric:str, # which metric
                 ax=None, # matplotlib axes (new ones if None)
-                models:list|None=None # the models to show, in order (default: those of `MODELS` present)
+                models:list|None=None # the models to show, in order (default: those present, in the grid's order)
                ):
     "Every seed's value (dots) and the mean ± se (black) of each model, for one metric on one dataset"
     import matplotlib.pyplot as plt, seaborn as sns
     sub = df[(df.dataset == dataset) & (df.metric == metric)]
     if not len(sub): raise ValueError(f"plot_metric: no rows for metric {metric!r} on {dataset!r}")
-    order = list(models or [m for m in MODELS if m in set(df.model)])    # the same rows in every panel, empty where a model lacks the metric
+    order = list(models or _present(df.model))    # the same rows in every panel, empty where a model lacks the metric
     if ax is None: ax = plt.subplots(figsize=(4, 0.3 * len(order) + 1))[1]
     sns.stripplot(data=sub, x='value', y='model', order=order, hue='model', hue_order=order, legend=False, ax=ax, size=4, alpha=.6, jitter=.15)
     s = summarize(sub).set_index('model').reindex(order)
@@ -267,13 +263,22 @@ def plot_metrics(df:pd.DataFrame, # the tidy frame of `compare`
     "`plot_metric` for several (dataset, metric) pairs, in a grid; returns the figure"
     import matplotlib.pyplot as plt
     nrows = math.ceil(len(panels) / ncols)
-    n_models = len(models or [m for m in MODELS if m in set(df.model)])
+    n_models = len(models or _present(df.model))
     fig, axs = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, (0.27 * n_models + 1.1) * nrows), squeeze=False)
     for ax, (ds, metric) in zip(axs.flat, panels): plot_metric(df, ds, metric, ax=ax, models=models)
     for ax in axs.flat[len(panels):]: ax.axis('off')
     for ax in axs[:, 1:].flat: ax.set_yticklabels([])
     fig.tight_layout()
     return fig
+
+# %% ../nbs/12_experiments.ipynb #29e93e02
+def _headline_figure(df:pd.DataFrame, datasets:list, path):
+    "The sample metrics of each dataset in `df`, one panel each, written to `path` (nothing if there are no rows)"
+    panels = [(ds, m) for ds in datasets for m in SAMPLE_METRICS.get(ds, []) if ((df.dataset == ds) & (df.metric == m)).any()] if len(df) else []
+    if not panels: return
+    import matplotlib.pyplot as plt
+    fig = plot_metrics(df, panels, ncols=min(4, len(panels)))
+    fig.savefig(path, dpi=100, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/12_experiments.ipynb #f0e3ac53
 def show_samples(samples:dict, # model name -> samples (N, 2) or (N, C, H, W)
@@ -325,7 +330,7 @@ def beside_published(summary:pd.DataFrame, # the frame of `summarize`
                     )->pd.DataFrame:
     "Our modes captured and high-quality % on ring and grid (mean ± se) beside the published figures"
     ours = summary[summary.metric.isin(['modes_captured', 'high_quality']) & summary.dataset.isin(['ring', 'grid'])]
-    ours = ours[ours.model.isin(models or MODELS)]
+    ours = ours[ours.model.isin(models or COMPARED)]
     rows = [dict(source='this chapter', model=r.model, column=(r.dataset, r.metric), text=fmt(r.mean, r.se, 1)) for r in ours.itertuples()]
     rows += [dict(source=f'{r.source} ({SOURCES[r.source]})', model=r.model, column=(r.dataset, m), text=f'{getattr(r, m):g}')
              for r in PUBLISHED.itertuples() for m in ('modes_captured', 'high_quality')]
@@ -434,12 +439,12 @@ SHORT = {'modes_captured': 'modes', 'high_quality': 'HQ %', 'kl_modes': 'KL', 'i
 
 def headline_table(summary:pd.DataFrame, # the frame of `summarize`
                    columns:list=HEADLINE, # (dataset, metric, decimals) per column
-                   models:list|None=None, # rows, in order (default: the models of `MODELS` present)
+                   models:list|None=None, # rows, in order (default: those present, in the grid's order)
                    path=None # also write the table to this file
                   )->str:
     "A Markdown table: one row per model, one column per (dataset, metric), cells 'mean ± se'"
     s = summary.set_index(['model', 'dataset', 'metric'])
-    models = models or [m for m in MODELS if m in set(summary.model)]
+    models = models or _present(summary.model)
     head = ['model'] + [f'{ds} {SHORT.get(m, m)}' for ds, m, _ in columns]
     cell = lambda name, ds, m, dec: fmt(s.loc[(name, ds, m), 'mean'], s.loc[(name, ds, m), 'se'], dec) if (name, ds, m) in s.index else '–'
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
