@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #5dac807a
 from __future__ import annotations
-import argparse, importlib, io, json, math, os, sys
+import argparse, io, json, math, os, sys
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -15,13 +15,14 @@ import torch
 from torch import Tensor
 import alphagan_edu
 from .data import Data, load_data, show_batch
-from .training import Model, NonFiniteLoss, default_device, seed_everything
+from .training import Model, NonFiniteLoss, RunFolder, default_device, seed_everything, MODELS, model_spec, build
+import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
+from . import experiments
 
 # %% auto #0
-__all__ = ['PROG', 'MODELS', 'DATASETS', 'FROM_FILES', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data',
-           'read_run', 'check_out', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder',
-           'write_figures', 'final_losses', 'compute_metrics', 'torch_threads', 'build_model', 'show_progress',
-           'build_parser', 'main']
+__all__ = ['PROG', 'DATASETS', 'FROM_FILES', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run',
+           'check_out', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder', 'write_figures',
+           'final_losses', 'compute_metrics', 'torch_threads', 'build_model', 'show_progress', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #2fb340ac
 PROG = 'alphagan-edu'
@@ -35,22 +36,11 @@ class CLIError(Exception):
         self.status = status
 
 # %% ../nbs/13_cli.ipynb #907d04a6
-MODELS = {'gan': 'gan.GAN', 'dcgan': 'gan.DCGAN', 'wgan-gp': 'gan.WGANGP', 'vae': 'vae.VAE',
-          'aae': 'relatives.AAE', 'vae-gan': 'relatives.VAEGAN', 'bigan': 'relatives.BiGAN', 'age': 'relatives.AGE',
-          'alpha-gan': 'alpha_gan.AlphaGAN'}
-
-def model_class(name:str # a key of `MODELS`, e.g. 'alpha-gan'
+def model_class(name:str # a registered model name, e.g. 'alpha-gan'
                )->type:
-    "The model class called `name` on the command line, imported on demand"
-    if name not in MODELS: raise CLIError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
-    mod, cls = MODELS[name].rsplit('.', 1)
-    try: module = importlib.import_module(f'alphagan_edu.{mod}')
-    except ImportError as e:
-        why = 'this installation has no such module' if getattr(e, 'name', None) == f'alphagan_edu.{mod}' else f'{type(e).__name__}: {e}'
-        raise CLIError(f"model {name!r} is not available: importing alphagan_edu.{mod} failed ({why})", status=1) from e
-    if not isinstance(klass := getattr(module, cls, None), type) or not issubclass(klass, Model):
-        raise CLIError(f"model {name!r} is not available: alphagan_edu.{mod} defines no model class {cls}", status=1)
-    return klass
+    "The model class called `name` on the command line"
+    try: return model_spec(name)[0]
+    except ValueError as e: raise CLIError(str(e)) from None
 
 # %% ../nbs/13_cli.ipynb #e6101932
 def _cuda_ok(d:torch.device)->str|None:
@@ -95,14 +85,12 @@ def get_data(name:str, # one of `DATASETS`
     except (FileNotFoundError, ValueError) as e: raise CLIError(f"--data {name}: {e}") from e
 
 # %% ../nbs/13_cli.ipynb #ce4433b0
-RUN_FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json')
+RUN_FILES = RunFolder.FILES
 
 def read_run(folder # a folder that may hold a run
             )->dict|None:
     "The config of the run in `folder`, or None if it holds none"
-    try: cfg = json.loads((Path(folder).expanduser() / 'config.json').read_text())
-    except (OSError, ValueError): return None
-    return cfg if isinstance(cfg, dict) and cfg.get('tool') == PROG else None
+    return RunFolder(folder).config
 
 def _describe(cfg:dict)->str: return f"{cfg.get('model')} on {cfg.get('data')}, {cfg.get('steps')} steps"
 
@@ -124,12 +112,12 @@ def load_run(folder, # a folder written by `alphagan-edu train`
              device=None # where to put the model
             )->tuple:
     "The config and the model of the run in `folder`"
-    cfg, ckpt = read_run(folder), Path(folder).expanduser() / 'model.pt'
-    if cfg is None:
-        why = 'no such folder' if not Path(folder).expanduser().is_dir() else f'no config.json written by {PROG} train'
+    run = RunFolder(folder)
+    if (cfg := run.config) is None:
+        why = 'no such folder' if not run.path.is_dir() else f'no config.json written by {PROG} train'
         raise CLIError(f"{folder} holds no {PROG} run ({why})")
-    if not ckpt.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
-    try: return cfg, Model.load(ckpt, device=device)
+    if not run.checkpoint.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
+    try: return cfg, run.load_model(device)
     except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # chapter 06's messages name the file
 
 # %% ../nbs/13_cli.ipynb #0a701b77
@@ -213,10 +201,11 @@ def _plain(v):
 # %% ../nbs/13_cli.ipynb #956b30d8
 def _metrics_module():
     "Chapter 11's metrics module, or None where it is not installed"
-    try: return importlib.import_module('alphagan_edu.metrics')
+    try: from alphagan_edu import metrics
     except ModuleNotFoundError as e:
         if e.name != 'alphagan_edu.metrics': raise
         return None
+    return metrics
 
 def compute_metrics(model:Model, # a trained model
                     data:Data, # its data
@@ -246,11 +235,12 @@ def torch_threads(n:int|None, # CPU threads for torch, or None for the default o
 def build_model(name:str, # the model's command-line name
                 data:Data, # the data it will be trained on
                 device:torch.device, # where to put it
-                latent_dim:int|None=None # size of z, or None for the model's default
+                latent_dim:int|None=None # size of z, or None for the model's recipe
                )->Model:
-    "The model called `name`, built for `data` by its class's `for_data`, with only the options the user set"
+    "The model called `name`, built for `data` by chapter 06's `build` (recipe, switches), with only the options the user set"
     kw = {} if latent_dim is None else dict(latent_dim=latent_dim)
-    try: return model_class(name).for_data(data, device=device, **kw)
+    model_class(name)
+    try: return build(name, data, device=device, **kw)
     except (ValueError, TypeError) as e: raise CLIError(f"--model {name} --data {data.name}: {e}") from e
 
 def _batch_size(bs:int|None, model:Model, data:Data)->int:
@@ -279,7 +269,7 @@ def show_progress(quiet:bool=False, # did the user ask for --quiet?
     return not quiet and bool(getattr(stream, 'isatty', lambda: False)())
 
 # %% ../nbs/13_cli.ipynb #1d45109f
-def _write_json(obj, path:Path): path.write_text(json.dumps(_plain(obj), indent=2, allow_nan=False) + '\n')
+def _write_json(obj, path:Path): RunFolder(path.parent).write_json(path.name, _plain(obj))   # atomic: a whole file or the old one
 
 def _finish(model:Model, data:Data, cfg:dict, folder:Path, eval_n:int, quick:bool, say)->int:
     "Write the history, the figures and metrics.json of a trained run, and print a summary"
@@ -381,6 +371,47 @@ def _evaluate(a, say)->int:
     print(json.dumps(_plain(metrics), indent=2))
     return 0
 
+# %% ../nbs/13_cli.ipynb #17fbcd1c
+def _list(s:str, # a comma-separated list, e.g. 'gan,alpha-gan'
+          opt:str, # the option's name, for messages
+          known # the names allowed
+         )->list:
+    "The names in `s`, each checked to be known"
+    names = [_name(n) for n in s.split(',') if n.strip()]
+    if not names: raise CLIError(f"--{opt} {s!r} names nothing; expected a comma-separated list")
+    if unknown := [n for n in names if n not in known]: raise CLIError(f"--{opt}: unknown {', '.join(map(repr, unknown))}; expected among {', '.join(known)}")
+    return list(dict.fromkeys(names))
+
+def _seed_list(s:str)->list:
+    "The seeds in a comma-separated list of integers >= 0"
+    try: seeds = [_seed(v) for v in s.split(',') if v.strip()]
+    except argparse.ArgumentTypeError as e: raise CLIError(f"--seeds: {e}") from None
+    if not seeds: raise CLIError(f"--seeds {s!r} names nothing; expected a comma-separated list of integers >= 0")
+    return list(dict.fromkeys(seeds))
+
+def _check_comparison(folder:Path):
+    "Refuse a folder that exists and holds something other than a comparison"
+    if folder.exists() and not folder.is_dir(): raise CLIError(f"--out {folder} is a file; expected a new, empty or comparison folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / 'comparison.json').is_file():
+        raise CLIError(f"--out {folder} is not empty and holds no {PROG} comparison; choose a new or empty folder")
+
+def _compare(a, say)->int:
+    "`compare --models M --data D --seeds S --out DIR`: the grid of chapter 12, resumable"
+    models, datasets = _list(a.models, 'models', MODELS), _list(a.data, 'data', experiments.BUDGETS)
+    seeds, device, out = _seed_list(a.seeds), get_device(a.device), Path(a.out).expanduser()
+    _check_comparison(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
+    say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {len(models) * len(datasets) * len(seeds)} runs in {out}")
+    try:
+        with torch_threads(a.threads, datasets[0]):
+            df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
+                                     quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet))
+    except KeyboardInterrupt:
+        raise CLIError(f"interrupted; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: run the same command again", status=130) from None
+    print(f"{df.drop_duplicates(experiments.KEY).shape[0]} runs; wrote {out / 'results.csv'} ({len(df)} rows) and {out / 'headline.png'}")
+    return 0
+
 # %% ../nbs/13_cli.ipynb #14241bb4
 class _Parser(argparse.ArgumentParser):
     "An ArgumentParser whose mistakes raise `CLIError` instead of printing the usage and exiting"
@@ -409,6 +440,7 @@ _EXAMPLES = f"""examples:
   {PROG} train --model wgan-gp --data mnist --data-dir ~/data/mnist --steps 5000 --out runs/mnist
   {PROG} sample runs/ring --n 1000 --out ring.png
   {PROG} evaluate runs/ring > metrics.json
+  {PROG} compare --models gan,alpha-gan --data ring,grid --seeds 0,1,2 --out runs/grid
 
 A run folder holds config.json, model.pt (the checkpoint), history.csv, history.png,
 samples.png, reconstructions.png (models with an encoder) and metrics.json."""
@@ -469,15 +501,34 @@ def _evaluate_parser(sub):
     _common(p)
     p.set_defaults(run=_evaluate)
 
+# %% ../nbs/13_cli.ipynb #7b857845
+def _compare_parser(sub):
+    "The `compare` command's arguments"
+    p = sub.add_parser('compare', help='train and evaluate models x datasets x seeds into one folder (resumable)', formatter_class=_formatter,
+                       description="Chapter 12's comparison: every model on every dataset with every seed, each run in its own\n"
+                                   "run folder under --out, a tidy results.csv and headline.png. Run it again to resume: finished runs\n"
+                                   "are read back, a stopped run continues from its checkpoint.")
+    p.add_argument('--models', required=True, metavar='M,M', help=f"comma-separated model names: {', '.join(MODELS)}")
+    p.add_argument('--data', required=True, metavar='D,D', help=f"comma-separated datasets: {', '.join(experiments.BUDGETS)}")
+    p.add_argument('--seeds', default='0,1,2', metavar='S,S', help='comma-separated seeds, one run each (default 0,1,2)')
+    p.add_argument('--out', required=True, metavar='DIR', help='the comparison folder: new, empty, or a comparison to resume')
+    p.add_argument('--steps', type=_positive, metavar='N', help="rounds for every dataset (default: each dataset's budget)")
+    p.add_argument('--batch-size', type=_positive, metavar='B', help="samples per batch for every dataset (default: each budget's)")
+    p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for the metrics (default 2500)')
+    p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run)')
+    _common(p)
+    p.set_defaults(run=_compare)
+
 # %% ../nbs/13_cli.ipynb #1e270a0c
 def build_parser()->argparse.ArgumentParser:
-    "The `alphagan-edu` argument parser, with the commands train, sample and evaluate"
+    "The `alphagan-edu` argument parser, with the commands train, sample, evaluate and compare"
     p = _Parser(prog=PROG, formatter_class=_formatter, epilog=_EXAMPLES,
                 description='Train the models of the alphagan-edu course (GAN, DCGAN, WGAN-GP, VAE, AAE, VAE-GAN, BiGAN,\n'
-                            'AGE, alpha-GAN) on 2-D mixtures or images, draw samples from them, and evaluate them.')
+                            'AGE, alpha-GAN and its ablations) on 2-D mixtures or images, draw samples from them, evaluate\n'
+                            'and compare them.')
     p.add_argument('--version', action='version', version=f'{PROG} {alphagan_edu.__version__}', help='print the version and exit')
     sub = p.add_subparsers(dest='command', title='commands', metavar='COMMAND')
-    for add in (_train_parser, _sample_parser, _evaluate_parser): add(sub)
+    for add in (_train_parser, _sample_parser, _evaluate_parser, _compare_parser): add(sub)
     return p
 
 # %% ../nbs/13_cli.ipynb #ddc61dca
@@ -495,7 +546,7 @@ def main(argv:list|None=None # the arguments (default: sys.argv[1:])
     "Run the `alphagan-edu` command line; returns the exit status (0 on success)"
     try:
         a = build_parser().parse_args(argv)
-        if a.command is None: raise CLIError(f"no command given; expected train, sample or evaluate (see {PROG} --help)")
+        if a.command is None: raise CLIError(f"no command given; expected train, sample, evaluate or compare (see {PROG} --help)")
         return a.run(a, _say(a.quiet))
     except CLIError as e:
         print(f'{PROG}: {"" if e.status == 130 else "error: "}{e}', file=sys.stderr); return e.status
