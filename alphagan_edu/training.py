@@ -285,7 +285,7 @@ def device(self:Model)->torch.device:
 def _samples(data)->Tensor:
     "The training samples of a `Data` or a tensor"
     x = data.x if isinstance(data, Data) else data
-    if not isinstance(x, Tensor) or x.ndim < 2 or len(x) == 0:
+    if not isinstance(x, Tensor) or x.ndim < 1 or len(x) == 0:
         raise TypeError(f"expected a Data or a non-empty Tensor of samples (N, ...); got {type(data).__name__}"
                         + (f" of shape {tuple(x.shape)}" if isinstance(x, Tensor) else ''))
     return x
@@ -295,6 +295,7 @@ def recipe(cls:Model, data:Data|Tensor # the training data, or a tensor of sampl
           )->dict:
     "The class's arguments for `data`: its recipe for points or images, then for the dataset's name"
     x = _samples(data)
+    if x.ndim not in (2, 4): raise ValueError(f"{cls.__name__}.for_data: samples of shape {tuple(x.shape)}; expected points (N, D) or images (N, C, H, W)")
     kind = 'points' if x.ndim == 2 else 'images'
     name = data.name if isinstance(data, Data) else None
     return {**cls.recipes.get(kind, {}), **cls.recipes.get(name, {})}
@@ -364,7 +365,7 @@ class LinearDecay(Callback):
 
 # %% ../nbs/06_training.ipynb #cb5ad76b
 @patch
-def net(self:Model, name:str # a network attribute, e.g. 'G'
+def inference_net(self:Model, name:str # a network attribute, e.g. 'G'
        ):
     "The network used to sample or encode: its weight average when the run keeps one, else the network itself"
     return self.averaged[name] if name in self.averaged else getattr(self, name)
@@ -706,7 +707,7 @@ class Generative(Model):
 @patch
 def sampler(self:Generative)->nn.Module:
     "The generator that samples: the weight average if the run keeps one, with batch statistics of prior draws"
-    G = self.net('G')
+    G = self.inference_net('G')
     if not has_batchnorm(G): return G
     key = (self.step, id(G), self.device)
     if getattr(self, '_sampler_cache', (None,))[0] != key:   # a calibrated copy, remade after any round
@@ -737,7 +738,7 @@ def encode(self:AutoEncoding, x:Tensor # data (B, *shape), or one sample (*shape
           )->Tensor:
     "The codes of `x`: (B, latent_dim), or (latent_dim,) for one sample"
     x, one = as_batch(x, self.config['shape'], self.device, 'data')
-    with evaluating(self): z = self.codes(self.net('E'), x)
+    with evaluating(self): z = self.codes(self.inference_net('E'), x)
     return z[0] if one else z
 
 @patch
@@ -745,7 +746,7 @@ def decode(self:AutoEncoding, z:Tensor # codes (B, latent_dim), or one code (lat
           )->Tensor:
     "The generator's outputs for codes `z` (with its batch statistics from training), in data units: (B, *shape), or (*shape) for one code"
     z, one = as_batch(z, (self.config['latent_dim'],), self.device, 'codes')
-    with evaluating(self): x = self.output(self.net('G')(z))   # the training statistics: codes, not prior draws
+    with evaluating(self): x = self.output(self.inference_net('G')(z))   # the training statistics: codes, not prior draws
     return x[0] if one else x
 
 @patch
@@ -776,8 +777,9 @@ def register(name:str, # the model's name, e.g. 'alpha-gan' or 'alpha-gan-no-l1'
             ):
     "Record `name` as the model `cls(**switches)` for the command line, the experiments and `build`"
     if not (isinstance(cls, type) and issubclass(cls, Model)): raise TypeError(f"register: {cls!r} is not a Model subclass")
-    if name in MODELS and MODELS[name] != (cls, switches):
-        raise ValueError(f"register: the name {name!r} is already {_full_name(MODELS[name][0])} with {MODELS[name][1]}; choose another name")
+    old = MODELS.get(name)
+    if old and (old[0].__qualname__, old[1]) != (cls.__qualname__, switches):   # the same class again (a cell run twice, a module reloaded) is not a conflict
+        raise ValueError(f"register: the name {name!r} is already {_full_name(old[0])} with {old[1]}; choose another name")
     MODELS[name] = (cls, dict(switches))
     return cls
 

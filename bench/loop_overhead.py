@@ -8,7 +8,8 @@ time one round (a discriminator update, then a generator update, each on a fresh
 - fit:  `Model.fit` with the progress bar off, and with it on (its text goes to stderr).
 
 Each variant runs `--reps` times, alternating, after a warm-up; the table shows the median time per
-round, the ratio to the bare loop (target: at most 1.2) and the difference in microseconds per round.
+round, the ratio to the bare loop (target: at most 1.05) and the difference in microseconds per round,
+and the cost per round of the loop's exponential moving average of the generator's weights (`ema`).
 On a CPU the clock is the process's CPU time (`time.process_time`), which other programs sharing the
 machine disturb far less than wall time; on a GPU it is wall time, with the device synchronised.
 A third, informative row plays the same game with single linear layers, so that the passes cost
@@ -41,9 +42,10 @@ def _small_nets(shape, latent_dim):
 
 class BenchGAN(Model):
     "A non-saturating GAN: the game the benchmark plays"
-    def __init__(self, shape, latent_dim=2):
+    averaged_nets = ('G',)
+    def __init__(self, shape, latent_dim=2, ema=0.):
         super().__init__()
-        self.config = dict(shape=tuple(shape), latent_dim=latent_dim)
+        self.config = dict(shape=tuple(shape), latent_dim=latent_dim, ema=ema)
         if nets is not None: self.G, self.D = nets.generator(latent_dim, shape), nets.discriminator(shape)
         else: self.G, self.D = _small_nets(tuple(shape), latent_dim)
     def prior(self, n): return torch.randn(n, self.config['latent_dim'], device=self.device)
@@ -85,22 +87,24 @@ def _clock(dev): return time.perf_counter() if dev.type == 'cuda' else time.proc
 
 class TinyGAN(BenchGAN):
     "The same game with one linear layer per player: the passes cost little, the loop's fixed cost shows"
-    def __init__(self, shape, latent_dim=2):
+    def __init__(self, shape, latent_dim=2, ema=0.):
         Model.__init__(self)
-        self.config = dict(shape=tuple(shape), latent_dim=latent_dim)
+        self.config = dict(shape=tuple(shape), latent_dim=latent_dim, ema=ema)
         self.G, self.D = torch.nn.Linear(latent_dim, shape[0]), torch.nn.Sequential(torch.nn.Linear(shape[0], 1), torch.nn.Flatten(0))
 
 def bench(cls, data, rounds, reps, device, batch_size=64):
     "Median seconds per round of each variant"
     seed_everything(0); m_bare = cls.for_data(data, device=device)
     seed_everything(0); m_fit = cls.for_data(data, device=device)
+    seed_everything(0); m_ema = cls.for_data(data, device=device, ema=0.999)
     x = data.x.to(device)
-    bare_loop(m_bare, x, 10, batch_size, 0); fit_loop(m_fit, x, 10, batch_size, 0, False)   # warm up
-    times = {'bare': [], 'fit': [], 'fit+bar': []}
+    bare_loop(m_bare, x, 10, batch_size, 0); fit_loop(m_fit, x, 10, batch_size, 0, False); fit_loop(m_ema, x, 10, batch_size, 0, False)   # warm up
+    times = {'bare': [], 'fit': [], 'fit+bar': [], 'fit+ema': []}
     for r in range(reps):
         times['bare'].append(bare_loop(m_bare, x, rounds, batch_size, r))
         times['fit'].append(fit_loop(m_fit, x, rounds, batch_size, r, False))
         times['fit+bar'].append(fit_loop(m_fit, x, rounds, batch_size, r, True))
+        times['fit+ema'].append(fit_loop(m_ema, x, rounds, batch_size, r, False))
     return {k: statistics.median(v) for k, v in times.items()}
 
 def main(argv=None):
@@ -117,15 +121,15 @@ def main(argv=None):
     print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} thread(s), nets from "
           f"{'alphagan_edu.nets' if nets is not None else 'local stand-ins'}, batch 64, "
           f"{'wall' if device.type == 'cuda' else 'CPU'} time, median of {a.reps}")
-    head = f"{'game':<22}{'bare ms/round':>15}{'fit ms/round':>14}{'fit+bar':>10}{'fit/bare':>10}{'fit+bar/bare':>14}{'extra us/round':>16}"
+    head = f"{'game':<22}{'bare ms/round':>15}{'fit ms/round':>14}{'fit+bar':>10}{'fit/bare':>10}{'fit+bar/bare':>14}{'extra us/round':>16}{'ema us/round':>14}"
     print(head); print('-' * len(head))
     worst = 0.
     for name, cls, data, rounds in games:
         t = bench(cls, data, rounds, a.reps, device)
         r1, r2 = t['fit'] / t['bare'], t['fit+bar'] / t['bare']
         if cls is BenchGAN: worst = max(worst, r1, r2)
-        print(f"{name:<22}{1e3*t['bare']:>15.3f}{1e3*t['fit']:>14.3f}{1e3*t['fit+bar']:>10.3f}{r1:>10.3f}{r2:>14.3f}{1e6*(t['fit']-t['bare']):>16.0f}")
-    print(f"worst ratio {worst:.3f} (target <= 1.2): {'OK' if worst <= 1.2 else 'OVER'}")
-    return 0 if worst <= 1.2 else 1
+        print(f"{name:<22}{1e3*t['bare']:>15.3f}{1e3*t['fit']:>14.3f}{1e3*t['fit+bar']:>10.3f}{r1:>10.3f}{r2:>14.3f}{1e6*(t['fit']-t['bare']):>16.0f}{1e6*(t['fit+ema']-t['fit']):>14.0f}")
+    print(f"worst ratio {worst:.3f} (target <= 1.05): {'OK' if worst <= 1.05 else 'OVER'}")
+    return 0 if worst <= 1.05 else 1
 
 if __name__ == '__main__': sys.exit(main())
