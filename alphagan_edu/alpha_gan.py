@@ -17,7 +17,7 @@ from .training import (AutoEncoding, Player, Check, register, joint, positive, p
                                    one_of, boolean, betas_pair)
 
 # %% auto #0
-__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN', 'code_terms']
+__all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN', 'code_terms', 'r1_penalty']
 
 # %% ../nbs/09_alpha_gan.ipynb #bfc39127
 PLAYERS = ('enc', 'gen', 'disc', 'code')   # the players, in the order they play a round (Algorithm 1 of Rosca et al. 2017)
@@ -46,7 +46,7 @@ def _check_game(l1_weight, data_disc):
 # %% ../nbs/09_alpha_gan.ipynb #f2d46854
 class AlphaGAN(AutoEncoding):
     "alpha-GAN (Rosca et al. 2017): encoder E, generator G, data discriminator D and code discriminator C, four players of one game"
-    checks = dict(l1_weight=non_negative, loss=one_of(*LOSSES), code_disc=boolean, data_disc=boolean, enc_adv=boolean,
+    checks = dict(l1_weight=non_negative, code_penalty=non_negative, loss=one_of(*LOSSES), code_disc=boolean, data_disc=boolean, enc_adv=boolean,
                   lr=per_player(positive), betas=per_player(betas_pair), updates=per_player(positive_int), opt=per_player(one_of(*OPTIMIZERS)))
     def __init__(self, shape, # data shape: (D,) for points or (C, H, W) for images
                  latent_dim:int=2, # size of the code z
@@ -55,6 +55,7 @@ class AlphaGAN(AutoEncoding):
                  code_disc:bool=True, # play the code discriminator C (the prior term)
                  data_disc:bool=True, # play the data discriminator D (the synthetic likelihood and the samples' term)
                  enc_adv:bool=False, # the encoder also minimizes D's verdict on its reconstructions
+                 code_penalty:float=0., # gamma of an R1 penalty on C, gamma/2 E ||grad C(z)||^2 at prior draws (0: none)
                  lr:float|dict=2e-4, # learning rate, or a dict per player {'enc': .., 'gen': .., 'disc': .., 'code': ..}
                  betas:tuple|dict=(0.5, 0.999), # Adam's betas, or a dict per player
                  updates:int|dict=1, # updates per round, or a dict per player
@@ -120,12 +121,23 @@ def code_terms(C:nn.Module, # the code discriminator: codes -> logits
     prior, post = bce_terms(*joint(C, z_prior, z_hat))
     return dict(prior=prior, post=post)
 
+def r1_penalty(net:nn.Module, # a discriminator: inputs -> logits (B,)
+               x:Tensor # the samples it labels 1 (B, ...)
+              )->Tensor:
+    "R1 (Mescheder et al. 2018): 1/2 E ||grad_x net(x)||^2 at the positive samples"
+    x = x.detach().requires_grad_(True)
+    grad, = torch.autograd.grad(net(x).sum(), x, create_graph=True)
+    return 0.5 * grad.pow(2).flatten(1).sum(1).mean()
+
 @patch
 def code_loss(self:AlphaGAN, x:Tensor # a batch of data (B, *shape)
              )->dict:
-    "The code discriminator's terms on prior draws and on the codes of `x`"
+    "The code discriminator's terms on prior draws and on the codes of `x`, and with `code_penalty` an R1 term ('r1')"
     with torch.no_grad(): z_hat = self.E(x)
-    return code_terms(self.C, self.prior(len(x)), z_hat)
+    z = self.prior(len(x))
+    terms = code_terms(self.C, z, z_hat)
+    if self.config['code_penalty'] > 0: terms['r1'] = self.config['code_penalty'] * r1_penalty(self.C, z)
+    return terms
 
 # %% ../nbs/09_alpha_gan.ipynb #93fbc4a6
 @patch
