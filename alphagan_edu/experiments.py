@@ -19,11 +19,11 @@ import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['COMPARED', 'BUDGETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'SOURCES', 'MAIN_MODELS', 'TARGETS',
-           'HEADLINE', 'SHORT', 'budget', 'run_one', 'save_samples', 'load_samples', 'cell_folder', 'run_cell',
-           'collect', 'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples', 'fmt',
-           'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
-           'headline_table']
+__all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
+           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'SHORT', 'budget', 'run_one', 'save_samples',
+           'load_samples', 'cell_folder', 'run_cell', 'collect', 'compare', 'summarize', 'timings', 'plot_metric',
+           'plot_metrics', 'show_samples', 'fmt', 'beside_published', 'versus', 'ignore_input_l1', 'reconstructs',
+           'strong_samplers', 'findings', 'targets', 'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -35,20 +35,26 @@ def _present(names)->list:
     return [m for m in dict.fromkeys([*COMPARED, *MODELS]) if m in names]
 
 # %% ../nbs/12_experiments.ipynb #1f7fbf6d
+SHARED = dict(decay=0.5, ema=0.999)   # the loop's settings, the same for every model on every dataset
+
 BUDGETS = {
-    'ring':         dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
-    'grid':         dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
-    'digits':       dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
-    'color-digits': dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
+    'ring':          dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
+    'grid':          dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
+    'mnist5k':       dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=32), quick=False),
+    'stacked-mnist': dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=32), quick=False),
+    'digits':        dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
+    'color-digits':  dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
 }
+GRID_DATASETS = ['ring', 'grid', 'mnist5k', 'stacked-mnist']   # the comparison's datasets (the 8x8 digits: the earlier grid)
 
 def budget(dataset:str, # a key of `BUDGETS`
            steps:int|None=None, # rounds, instead of the budget's
            batch_size:int|None=None # batch size, instead of the budget's
           )->dict:
-    "A copy of the budget of `dataset`, with `steps` or `batch_size` replaced when given"
+    "A copy of the budget of `dataset`, with `steps` or `batch_size` replaced when given; its config holds `SHARED` too"
     if dataset not in BUDGETS: raise ValueError(f"no budget for dataset {dataset!r}; expected one of: {', '.join(BUDGETS)}")
     b = {k: dict(v) if isinstance(v, dict) else v for k, v in BUDGETS[dataset].items()}
+    b['config'] = {**SHARED, **b['config']}
     for k, v in dict(steps=steps, batch_size=batch_size).items():
         if v is not None:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"budget: {k}={v!r}; expected a positive integer")
@@ -312,9 +318,16 @@ PUBLISHED = pd.DataFrame([
     ('VEEGAN', 'grid', 'Unrolled GAN', 23.6, 16), ('VEEGAN', 'grid', 'VEEGAN', 24.6, 40),
     ('PacGAN', 'ring', 'GAN', 6.3, 98.2), ('PacGAN', 'ring', 'ALI', 6.6, 97.6), ('PacGAN', 'ring', 'PacGAN2', 7.9, 95.6),
     ('PacGAN', 'grid', 'GAN', 17.3, 94.8), ('PacGAN', 'grid', 'ALI', 24.1, 95.7), ('PacGAN', 'grid', 'PacGAN4', 24.8, 93.6),
+    ('GDPP', 'ring', 'WGAN-GP', 6.8, 59.6), ('GDPP', 'grid', 'WGAN-GP', 24.2, 28.7),
+    ('GDPP', 'ring', 'GDPP-GAN', 8.0, 71.7), ('GDPP', 'grid', 'GDPP-GAN', 24.8, 68.5),
 ], columns=['source', 'dataset', 'model', 'modes_captured', 'high_quality'])
-SOURCES = {'VEEGAN': 'Srivastava et al. 2017, arXiv:1705.07761, Table 1',
-           'PacGAN': 'Lin et al. 2018, arXiv:1712.04086, Table 1'}
+PUBLISHED_STACKED = pd.DataFrame([   # stacked MNIST: modes of 1,000 and KL(mode histogram || uniform), 26,000 samples
+    ('VEEGAN', 'DCGAN', 99, 3.4), ('VEEGAN', 'ALI', 16, 5.4), ('VEEGAN', 'Unrolled GAN', 48.7, 4.32), ('VEEGAN', 'VEEGAN', 150, 2.95),
+    ('PacGAN', 'DCGAN', 78.9, 4.50), ('PacGAN', 'PacDCGAN2', 1000.0, 0.06), ('PacGAN', 'PacDCGAN3', 1000.0, 0.06), ('PacGAN', 'PacDCGAN4', 1000.0, 0.07),
+], columns=['source', 'model', 'modes_captured', 'kl_modes'])
+SOURCES = {'VEEGAN': 'Srivastava et al. 2017, arXiv:1705.07761, Table 1 (2-D), Table 2 (stacked MNIST)',
+           'PacGAN': 'Lin et al. 2018, arXiv:1712.04086, Table 1 (2-D), Table 2 (stacked MNIST, VEEGAN\'s setting)',
+           'GDPP': 'Elfeki et al. 2019, arXiv:1812.00068, Table 1'}
 
 # %% ../nbs/12_experiments.ipynb #958129e0
 def fmt(mean:float, # a mean

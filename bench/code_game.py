@@ -24,6 +24,10 @@ RECIPES = {   # code-discriminator settings: AlphaGAN arguments
     'wide_ttur': dict(hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
     'wide_r1':   dict(hidden=dict(code=(750, 750, 750)), code_penalty=1.0),
     'ratio':     dict(loss='ratio'),
+    'z8':        dict(latent_dim=8),                                         # a code the digits can fill
+    'z8_wide_ttur': dict(latent_dim=8, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
+    'z8_wide_r1': dict(latent_dim=8, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3), code_penalty=1.),
+    'z16_wide_ttur': dict(latent_dim=16, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
 }
 
 def measure(model, data, step, C_acc=True):
