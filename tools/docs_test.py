@@ -79,7 +79,8 @@ PAGE_JS = r"""async () => {
 
 # Scroll to the first large element matching a selector, a little below the top of the window
 SCROLL_JS = r"""sel => {
-  const el = [...document.querySelectorAll(sel)].find(e => e.getBoundingClientRect().width > 400) || document.querySelector(sel);
+  const big = e => e.getBoundingClientRect().width > 400 && e.getBoundingClientRect().height > 250;
+  const el = [...document.querySelectorAll(sel)].find(big) || document.querySelector(sel);
   if (el) window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 250);
 }"""
 
