@@ -58,7 +58,7 @@ PAGE_JS = r"""async () => {
   // norm (or `x|z`) comes out wrong; in tables, write \mid, \vert or \Vert
   const items = (window.MathJax && MathJax.startup && MathJax.startup.document) ? [...MathJax.startup.document.math] : [];
   const tablebars = items.filter(i => i.typesetRoot && i.typesetRoot.closest('td, th') && /(^|[^\\])\|/.test(i.math)).map(i => i.math.slice(0, 80));
-  const merrors = [...document.querySelectorAll('mjx-merror, [data-mjx-error]')].map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
+  const merrors = [...document.querySelectorAll('mjx-merror')].map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
   const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .math';
   const texts = [];
   const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
@@ -68,11 +68,12 @@ PAGE_JS = r"""async () => {
     texts.push(n.textContent);
   }
   const imgs = [...document.images].map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0}));
-  const links = [...document.querySelectorAll('a[href]')].map(a => ({href: a.href, raw: a.getAttribute('href'),
-      cls: a.className, text: a.textContent.trim().slice(0, 60)}));
+  const links = [...document.querySelectorAll('a[href], link[href]')].map(a => ({href: a.href, raw: a.getAttribute('href'),
+      cls: a.className, text: (a.textContent.trim() || a.rel || '').replace(/\s+/g, ' ').slice(0, 60)}));
+  const h1 = document.querySelector('main h1');
   const nav = document.querySelector('nav.bd-docs-nav');
   return {mathjax: !!window.MathJax, maths: maths.length, typeset: maths.length - untypeset.length, untypeset, merrors, tablebars,
-          text: texts.join(' '), imgs, links,
+          text: texts.join(' '), imgs, links, title: h1 ? h1.textContent.replace(/[\s¶#]+$/, '').trim() : '',
           sidebar: nav ? {captions: [...nav.querySelectorAll('.caption-text')].map(c => c.textContent.trim()),
                           hrefs: [...nav.querySelectorAll('a[href]')].map(a => a.href)} : null};
 }"""
@@ -117,8 +118,11 @@ def check_nb_links(info:dict, site:Path)->list:
     name, errs = Path(down[0]['raw']).name, []
     if down[0]['raw'] != f'nbs/{name}' or not (site/'nbs'/name).is_file(): errs.append(f'download link {down[0]["raw"]!r} is not a notebook in the site')
     else:
-        try: assert json.loads((site/'nbs'/name).read_text())['cells']
-        except Exception as e: errs.append(f'nbs/{name} in the site is not a notebook ({e})')
+        try: cells = json.loads((site/'nbs'/name).read_text())['cells']
+        except Exception as e: return [f'nbs/{name} in the site is not a notebook ({e})']
+        titles = [l[2:].strip() for c in cells if c['cell_type'] == 'markdown'
+                  for l in ''.join(c['source']).splitlines() if l.startswith('# ')][:1]
+        if titles != [info['title']]: errs.append(f'the page {info["title"]!r} links to nbs/{name}, whose title is {titles}')
     if colab[0]['raw'] != colab_url(name): errs.append(f'Colab link {colab[0]["raw"]!r}, expected {colab_url(name)!r}')
     if not (root/'nbs'/name).is_file(): errs.append(f'the Colab link opens nbs/{name}, which the repository does not have')
     return errs
@@ -156,10 +160,10 @@ def check_page(ctx, name:str, base:str, site:Path, content_pages:set, screens:Pa
     page.close()
     return errs, {'maths': info['typeset'], 'images': sum(i['ok'] for i in info['imgs']), 'links': len(info['links'])}
 
-def check_search(ctx, base:str)->list:
-    "The search page finds an exported function and links to its page"
+def check_search(ctx, site:Path)->list:
+    "The search page, opened from the disk (file://), finds an exported function and links to its page"
     page = ctx.new_page()
-    page.goto(base + 'search.html?q=kl_gaussian', wait_until='load')
+    page.goto((site/'search.html').as_uri() + '?q=kl_gaussian', wait_until='load')
     try: page.wait_for_selector('#search-results li a', timeout=15000)
     except Exception: return ['search for "kl_gaussian" found nothing']
     hrefs = page.eval_on_selector_all('#search-results li a', 'as => as.map(a => a.getAttribute("href"))')
@@ -177,7 +181,7 @@ def run(site:Path, screens:Path)->int:
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(profile, executable_path=find_chromium(), args=CHROMIUM_ARGS,
                                                     viewport={'width': 1280, 'height': 900})
-        ctx.route(re.compile(r'^(?!' + re.escape(base) + ').*'), lambda route: (
+        ctx.route(re.compile(r'^(?!' + re.escape(base) + '|file:).*'), lambda route: (
             failures.setdefault('(requests)', []).append(f'request outside the site: {route.request.url[:120]}'), route.abort()))
         for name in pages:
             errs, counts = check_page(ctx, name, base, site, content, screens)
@@ -185,8 +189,8 @@ def run(site:Path, screens:Path)->int:
             print(f'{"FAIL" if errs else "ok  "} {name}: {counts["maths"]} maths, {counts["images"]} images, {counts["links"]} links')
             for e in errs: print(f'       {e}')
             if errs: failures[name] = errs
-        if errs := check_search(ctx, base): failures['search.html?q=kl_gaussian'] = errs; print(f'FAIL search: {errs[0]}')
-        else: print('ok   search finds kl_gaussian in divergences.html')
+        if errs := check_search(ctx, site): failures['search.html?q=kl_gaussian'] = errs; print(f'FAIL search: {errs[0]}')
+        else: print('ok   search, from file://, finds kl_gaussian in divergences.html')
         ctx.close()
     srv.shutdown()
     for e in failures.get('(requests)', []): print(f'FAIL {e}')
