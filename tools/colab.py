@@ -44,7 +44,7 @@ def problem(nb:dict)->str:
     first = nb['cells'][0]
     if first.get('id') != CELL_ID and CELL_ID not in (c.get('id') for c in nb['cells']): return 'it has no install cell'
     if first.get('id') != CELL_ID: return 'its install cell is not the first cell'
-    if first['cell_type'] != 'code' or _src(first) != cell_source(): return 'its install cell differs from tools/colab.py\'s'
+    if first['cell_type'] != 'code' or _src(first) != cell_source(): return "its install cell differs from colab.py's"
     if first.get('outputs'): return 'its install cell has outputs'
     return ''
 
@@ -62,14 +62,15 @@ def simulate(has_pkg:bool, has_torch:bool, has_gpu:bool, in_clone:bool)->tuple:
     "(commands run, directories entered) when the install cell runs in the situation described, nothing executed"
     runs, dirs = [], []
     find = lambda name, *a: object() if {'alphagan_edu': has_pkg, 'torch': has_torch}.get(name, True) else None
-    with mock.patch('importlib.util.find_spec', find), mock.patch('shutil.which', lambda c: '/usr/bin/' + c if has_gpu else None), \
+    which = lambda cmd: '/usr/bin/' + cmd if has_gpu else None
+    with mock.patch('importlib.util.find_spec', find), mock.patch('shutil.which', which), \
          mock.patch('subprocess.run', lambda cmd, check: runs.append(cmd)), mock.patch('os.chdir', dirs.append), \
          mock.patch('os.path.isdir', lambda p: in_clone):
         exec(compile(cell_source(), 'install cell', 'exec'), {})
     return [' '.join(c[3:] if c[1:3] == ['-m', 'pip'] else c) for c in runs], dirs
 
 def check_behaviour():
-    "The cell does nothing where the package imports, installs CPU torch only where it must, and clones only outside a clone"
+    "The cell does nothing where the package imports, installs CPU torch only where it must, clones only outside a clone"
     repo, name = repo_url(), repo_url().rsplit('/', 1)[-1]
     cases = [((True, False, False, False), [], []),
              ((False, True, True, False), [f'git clone -q --depth 1 {repo}', 'install -q ..'], [f'{name}/nbs']),
@@ -78,17 +79,19 @@ def check_behaviour():
              ((False, False, True, True), ['install -q ..'], [])]
     for args, want_runs, want_dirs in cases:
         got = simulate(*args)
-        if got != (want_runs, want_dirs): sys.exit(f'the install cell, with (package, torch, GPU, clone) = {args}, ran {got}, expected {(want_runs, want_dirs)}')
+        if got != (want_runs, want_dirs):
+            sys.exit(f'the install cell, with (package, torch, GPU, clone) = {args}, ran {got}, not {(want_runs, want_dirs)}')
 
 def main(argv):
     check = '--check' in argv
-    paths = [Path(p) for p in argv if p != '--check'] or sorted(p for p in (root/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
+    paths = [Path(p) for p in argv if p != '--check']
+    paths = paths or sorted(p for p in (root/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
     if check:
         check_behaviour()
         bad = [(p, why) for p in paths if (why := problem(json.loads(p.read_text())))]
-        for p, why in bad: print(f'{p.name}: {why}: run python tools/colab.py {p.relative_to(root) if p.is_relative_to(root) else p}')
+        for p, why in bad: print(f'{p.name}: {why}: run python tools/colab.py {p}')
         if bad: sys.exit(f'{len(bad)} of {len(paths)} notebooks lack the install cell, unchanged')
-        print(f'install cell: first in all {len(paths)} notebooks, unchanged; it installs only where the package is missing')
+        print(f'install cell: first in all {len(paths)} notebooks, unchanged; it installs only where needed')
     else:
         for p in paths: print(f'{p.name}: {"install cell written" if insert(p) else "already up to date"}')
 

@@ -15,9 +15,9 @@ from urllib.parse import urlparse
 import yaml
 
 root = Path(__file__).resolve().parents[1]
-nbs, proc, out = root/'nbs', root/'_proc', root/'_docs'
+nbs, out = root/'nbs', root/'_docs'
 src, doctrees = root/'build'/'site-src', root/'build'/'site-doctrees'
-html = root/'build'/'site'/'html'   # Sphinx writes here (MyST-NB puts its output files beside it), then it moves to _docs/
+html = root/'build'/'site'/'html'   # Sphinx writes here (MyST-NB puts files beside it); then it moves to _docs/
 
 # MathJax 3.2.2, as the `sphinx-mathjax-offline` wheel carries it: its `static/mathjax` is, file for file, the `es5`
 # folder of the npm package mathjax@3.2.2. The digest pins the entry point the pages load.
@@ -36,9 +36,10 @@ def colab_url(nb_name:str, # notebook file name in nbs/, e.g. 00_divergences.ipy
               repo:str=None, # repository URL; pyproject's by default
               branch:str='main')->str:
     "The address at which Colab opens `nbs/nb_name` from GitHub"
-    owner_repo = urlparse(repo or repo_url()).path.strip('/')
-    if urlparse(repo or repo_url()).netloc != 'github.com' or owner_repo.count('/') != 1:
-        raise ValueError(f'Colab opens notebooks from github.com/OWNER/REPO, not from {repo or repo_url()!r}')
+    u = urlparse(repo or repo_url())
+    owner_repo = u.path.strip('/')
+    if u.netloc != 'github.com' or owner_repo.count('/') != 1:
+        raise ValueError(f'Colab opens notebooks from github.com/OWNER/REPO, not from {u.geturl()!r}')
     return f'https://colab.research.google.com/github/{owner_repo}/blob/{branch}/nbs/{nb_name}'
 
 # --- Quarto's cell options and markdown, as MyST-NB cells ---
@@ -82,43 +83,48 @@ def _text(x) -> str: return ''.join(x) if isinstance(x, list) else x
 
 def _md_cell(text:str)->dict: return {'cell_type': 'markdown', 'metadata': {}, 'source': text}
 
-def _widget_note(output:dict)->list:
-    "Outputs to show for a Jupyter widget, which a static page cannot run: a note for a control, nothing for a progress bar"
-    if _text(output.get('data', {}).get('text/plain', '')).startswith('interactive('):
-        return [{'output_type': 'display_data', 'metadata': {},
-                 'data': {'text/markdown': '*An interactive control: open the notebook to use it.*'}}]
-    return []
+WIDGET = 'application/vnd.jupyter.widget-view+json'
+
+def static_outputs(o:dict)->list:
+    "What a static page shows for one output: a widget, which it cannot run, becomes a note (a control) or nothing"
+    if WIDGET not in o.get('data', {}):
+        return [o | ({'execution_count': None} if o['output_type'] == 'execute_result' else {})]
+    if not _text(o['data'].get('text/plain', '')).startswith('interactive('): return []   # a progress bar
+    return [{'output_type': 'display_data', 'metadata': {},
+             'data': {'text/markdown': '*An interactive control: open the notebook to use it.*'}}]
+
+def markdown_of(o:dict, asis:bool):
+    "The markdown an output stands for on the page (markdown outputs, and printed text under `output: asis`), or None"
+    if 'text/markdown' in o.get('data', {}): return _text(o['data']['text/markdown']).strip()
+    if asis and o['output_type'] == 'stream': return _text(o['text']).strip()
+    return None
+
+def _code_cell(code:str, outputs:list, tags:list)->dict:
+    return {'cell_type': 'code', 'execution_count': None, 'metadata': {'tags': sorted(set(tags))},
+            'outputs': outputs, 'source': code}
 
 def _tags(opts:dict)->list:
-    tags = ['remove-input'] if opts.get('echo') == 'false' else []
-    if opts.get('output') == 'false': tags.append('remove-output')
-    if opts.get('code-fold') in ('true', 'show'): tags.append('hide-input')
-    return tags
+    tags = ['remove-output'] if opts.get('output') == 'false' else []
+    return tags + (['hide-input'] if opts.get('code-fold') in ('true', 'show') else [])
 
 def convert_code(cell:dict)->list:
-    "A processed code cell as MyST-NB cells: options applied, markdown outputs (and `asis` text) spliced in as markdown"
+    "A processed code cell as MyST-NB cells, with Quarto's options applied and markdown outputs spliced in as markdown"
     opts, code = split_directives(_text(cell['source']))
     if opts.get('include') == 'false': return []
-    asis, cells, outs = opts.get('output') == 'asis', [], []
-    def flush(show_code):
-        if show_code or outs:
-            tags = _tags(opts) + ([] if show_code else ['remove-input'])
-            cells.append({'cell_type': 'code', 'execution_count': None, 'metadata': {'tags': sorted(set(tags))},
-                          'outputs': list(outs), 'source': code})
-        outs.clear()
-    show_code = opts.get('echo') != 'false'
-    for o in cell.get('outputs', []) if opts.get('output') != 'false' else []:
-        data = o.get('data', {})
-        md = data.get('text/markdown') or (o.get('text') if asis and o['output_type'] == 'stream' else None)
-        if md is not None:
-            flush(show_code); show_code = False
-            cells.append(_md_cell(_text(md).strip()))
-        elif 'application/vnd.jupyter.widget-view+json' in data: outs.extend(_widget_note(o))
-        else: outs.append({k: v for k, v in o.items() if k != 'execution_count'} | (
-            {'execution_count': None} if o['output_type'] == 'execute_result' else {}))
-    if opts.get('output') == 'false' or not cell.get('outputs'): outs.clear()
-    flush(show_code)
-    return [c for c in cells if c['cell_type'] == 'markdown' or c['source'].strip() or c['outputs']]
+    outputs = [] if opts.get('output') == 'false' else cell.get('outputs', [])
+    cells, pending = [], []
+    show_code = opts.get('echo') != 'false' and bool(code.strip())
+    def flush():
+        nonlocal show_code
+        tags = _tags(opts) + ([] if show_code else ['remove-input'])
+        if show_code or pending: cells.append(_code_cell(code, list(pending), tags))
+        pending.clear(); show_code = False
+    for o in outputs:
+        md = markdown_of(o, opts.get('output') == 'asis')
+        if md is None: pending.extend(static_outputs(o))
+        else: flush(); cells.append(_md_cell(md))
+    flush()
+    return cells
 
 def header_cells(fm:dict, nb_name:str)->list:
     "The page's title and summary, as Quarto shows them, and its links to Colab and to the notebook"
@@ -128,17 +134,19 @@ def header_cells(fm:dict, nb_name:str)->list:
              f' <a class="download-link" href="nbs/{nb_name}" download>Download notebook</a></p>')
     return [_md_cell(md), _md_cell(links)]
 
+def convert_markdown(cell:dict, site:str)->list:
+    "A markdown cell, with Quarto's callouts as MyST's and links to the published site made relative"
+    md = _text(cell['source']).strip()
+    if not md or re.fullmatch(r'<!--.*?-->', md, re.S): return []   # nbdev's "autogenerated" comment
+    return [_md_cell(localise_links(convert_callouts(md), site))]
+
 def convert_nb(nb:dict, nb_name:str, site:str)->tuple:
     "(page name, MyST-NB notebook) for one processed notebook"
     cells, fm = list(nb['cells']), {}
     if cells and (fm := front_matter(cells[0])): cells.pop(0)
     page = Path(fm.get('output-file', Path(nb_name).stem + '.html')).stem
-    body = []
-    for c in cells:
-        if c['cell_type'] == 'code': body += convert_code(c)
-        elif c['cell_type'] == 'markdown':
-            md = _text(c['source']).strip()
-            if md and not re.fullmatch(r'<!--.*?-->', md, re.S): body.append(_md_cell(localise_links(convert_callouts(md), site)))
+    body = [o for c in cells for o in (convert_code(c) if c['cell_type'] == 'code' else
+                                       convert_markdown(c, site) if c['cell_type'] == 'markdown' else [])]
     cells = header_cells(fm, nb_name) + body
     for i, c in enumerate(cells): c['id'] = f'c{i}'
     meta = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
@@ -182,33 +190,40 @@ def mathjax_dir()->Path:
     if spec is None: sys.exit('MathJax is missing: pip install -e ".[docs]" (it comes with sphinx-mathjax-offline)')
     d = Path(spec.origin).parent/'static'/'mathjax'
     digest = hashlib.sha256((d/MATHJAX_ENTRY).read_bytes()).hexdigest()
-    if digest != MATHJAX_SHA256: sys.exit(f'{d/MATHJAX_ENTRY} is not MathJax 3.2.2 (sha256 {digest}, expected {MATHJAX_SHA256})')
+    if digest != MATHJAX_SHA256:
+        sys.exit(f'{d/MATHJAX_ENTRY} is not MathJax 3.2.2 (sha256 {digest}, expected {MATHJAX_SHA256})')
     return d
 
-def write_sources(cache:Path)->list:
-    "Write the Sphinx sources from the processed notebooks; returns the notebook names in sidebar order"
-    shutil.rmtree(src, ignore_errors=True); src.mkdir(parents=True)
-    sections, site = sidebar_sections(), site_url()
-    names = [n for _, ns in sections for n in ns]
+def write_pages(cache:Path, sections:list)->list:
+    "Write one MyST-NB notebook per processed notebook, the index with the sidebar's toctrees; the names, in order"
+    names, site, pages = [n for _, ns in sections for n in ns], site_url(), {}
     missing = sorted({p.name for p in nbs.glob('*.ipynb') if not p.name.startswith('_')} - set(names))
     if missing: sys.exit(f'nbs/sidebar.yml does not list {", ".join(missing)}: add each notebook to the sidebar')
-    pages = {}
     for name in names:
         if not (cache/name).exists(): sys.exit(f'the doc processors wrote no {name}: does nbs/{name} exist?')
-        page, nb = convert_nb(json.loads((cache/name).read_text()), name, site)
-        pages[name] = page
+        pages[name], nb = convert_nb(json.loads((cache/name).read_text()), name, site)
         if name == 'index.ipynb': index = nb
-        else: (src/f'{page}.ipynb').write_text(json.dumps(nb))
+        else: (src/f'{pages[name]}.ipynb').write_text(json.dumps(nb))
     index['cells'].append(_md_cell(toctree_md(sections, pages)) | {'id': 'toctree'})
     (src/'index.ipynb').write_text(json.dumps(index))
-    for f in cache.rglob('*'):   # the files the notebooks use (figures, tables), where the pages expect them
+    return names
+
+def copy_assets(cache:Path):
+    "The files the notebooks use (figures, tables), where the pages expect them; MathJax and the styles into _static/"
+    for f in cache.rglob('*'):
         rel = f.relative_to(cache)
         if f.is_file() and f.suffix not in ('.ipynb', '.yml') and not rel.parts[0].startswith('.'):
             (src/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, src/rel)
     mj = mathjax_dir()
-    shutil.copytree(mj, src/'_static'/'mathjax',
-                    ignore=lambda d, fs: [f for f in fs if Path(d) == mj and MATHJAX_SKIP.match(f) and f != MATHJAX_ENTRY])
+    skip = lambda d, fs: [f for f in fs if Path(d) == mj and MATHJAX_SKIP.match(f) and f != MATHJAX_ENTRY]
+    shutil.copytree(mj, src/'_static'/'mathjax', ignore=skip)
     shutil.copy2(nbs/'styles.css', src/'_static'/'styles.css')
+
+def write_sources(cache:Path)->list:
+    "The Sphinx sources, from the processed notebooks in `cache`; returns the notebook names in sidebar order"
+    shutil.rmtree(src, ignore_errors=True); src.mkdir(parents=True)
+    names = write_pages(cache, sidebar_sections())
+    copy_assets(cache)
     return names
 
 def linked_files(html_dir:Path)->set:
@@ -216,54 +231,71 @@ def linked_files(html_dir:Path)->set:
     found = set()
     for page in html_dir.glob('*.html'):
         for href in re.findall(r'href="([^"#?]+)', page.read_text()):
-            if not urlparse(href).scheme and not href.endswith('.html') and not href.startswith(('_', '/', 'nbs/')): found.add(href)
+            local = not urlparse(href).scheme and not href.startswith(('_', '/', 'nbs/'))
+            if local and not href.endswith('.html'): found.add(href)
     return found
 
-def build():
-    import time
+def sphinx_build():
+    "Sphinx, warnings as errors (all of them reported), into `html`"
     from sphinx.application import Sphinx
-    t0 = time.time()
-    names = write_sources(processed_notebooks())
-    t1 = time.time()
     shutil.rmtree(html.parent, ignore_errors=True)
     app = Sphinx(str(src), str(root/'tools'/'docs_conf'), str(html), str(doctrees), 'html',
                  warningiserror=True, keep_going=True, freshenv=True, status=None)
     app.build()
     if app.statuscode: sys.exit(f'the site build failed (status {app.statuscode}): see the warnings above')
+
+def finish(names:list):
+    "Move the pages to _docs/ with the files they link to and the notebooks to download"
     shutil.rmtree(out, ignore_errors=True); shutil.move(html, out)
     for rel in linked_files(out):
         if (src/rel).is_file(): (out/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(src/rel, out/rel)
     (out/'nbs').mkdir(exist_ok=True)
-    for name in names: shutil.copy2(nbs/name, out/'nbs'/name)   # "Download notebook": the notebook as it is in the repository
+    for name in names: shutil.copy2(nbs/name, out/'nbs'/name)   # the notebooks as they are in the repository
     (out/'.nojekyll').touch()   # GitHub Pages must serve _static/ and _images/ as they are
     (out/'.buildinfo').unlink(missing_ok=True)
+
+def build():
+    import time
+    t0 = time.time()
+    names = write_sources(processed_notebooks())
+    t1 = time.time()
+    sphinx_build(); finish(names)
     print(f'site: {len(names)} pages in {out} (doc processors {t1-t0:.0f} s, Sphinx {time.time()-t1:.0f} s)')
+
+def _code(src:str, *outputs)->dict: return {'cell_type': 'code', 'source': src, 'outputs': list(outputs)}
 
 def selfcheck():
     "The conversion rules on small examples"
+    def check(ok, what):
+        if not ok: sys.exit(f'docs conversion rule broken: {what}')
     opts, code = split_directives('#| echo: false\n#| output: asis\nshow_doc(f)')
-    assert opts == {'echo': 'false', 'output': 'asis'} and code == 'show_doc(f)', (opts, code)
-    md_out = {'output_type': 'execute_result', 'data': {'text/markdown': '### f\n\n*doc*', 'text/plain': 'x'}}
-    cells = convert_code({'cell_type': 'code', 'source': '#| echo: false\n#| output: asis\nshow_doc(f)', 'outputs': [md_out]})
-    assert [c['cell_type'] for c in cells] == ['markdown'] and cells[0]['source'] == '### f\n\n*doc*', cells
-    cells = convert_code({'cell_type': 'code', 'source': 'print(1)\nMarkdown("**b**")', 'outputs': [
-        {'output_type': 'stream', 'name': 'stdout', 'text': '1\n'}, md_out]})
-    assert [c['cell_type'] for c in cells] == ['code', 'markdown'] and cells[0]['outputs'][0]['text'] == '1\n', cells
-    assert convert_code({'cell_type': 'code', 'source': '#| include: false\nx = 1', 'outputs': []}) == []
-    cells = convert_code({'cell_type': 'code', 'source': '#| output: false\nx', 'outputs': [md_out]})
-    assert len(cells) == 1 and cells[0]['outputs'] == [] and 'remove-output' in cells[0]['metadata']['tags'], cells
-    assert convert_code({'cell_type': 'code', 'source': '#| code-fold: true\nx', 'outputs': []})[0]['metadata']['tags'] == ['hide-input']
-    widget = {'output_type': 'display_data', 'data': {'application/vnd.jupyter.widget-view+json': {}, 'text/plain': 'interactive(...)'}}
-    assert 'open the notebook' in convert_code({'cell_type': 'code', 'source': 'interact(f)', 'outputs': [widget]})[0]['outputs'][0]['data']['text/markdown']
-    assert convert_callouts('::: {.callout-note}\nhi\n:::') == ':::{note}\nhi\n:::'
-    assert convert_callouts('::: {.callout-tip title="Try it"}\nhi\n:::') == ':::{admonition} Try it\n:class: tip\nhi\n:::'
-    assert localise_links('[`b`](https://x.github.io/y/data.html#batches)', 'https://x.github.io/y') == '[`b`](data.html#batches)'
-    fm = front_matter({'cell_type': 'raw', 'source': "---\ndescription: 'd'\noutput-file: divergences.html\ntitle: Divergences\n\n---\n"})
-    assert fm == {'description': 'd', 'output-file': 'divergences.html', 'title': 'Divergences'}, fm
-    test_eq = lambda a, b: None if a == b else sys.exit(f'{a!r} != {b!r}')
-    test_eq(colab_url('00_divergences.ipynb', 'https://github.com/alphagan-edu/alphagan-edu'),
-            'https://colab.research.google.com/github/alphagan-edu/alphagan-edu/blob/main/nbs/00_divergences.ipynb')
-    try: colab_url('a.ipynb', 'https://gitlab.com/a/b'); sys.exit('colab_url accepted a GitLab URL')
+    check((opts, code) == ({'echo': 'false', 'output': 'asis'}, 'show_doc(f)'), f'directives {opts}, {code!r}')
+    md = {'output_type': 'execute_result', 'data': {'text/markdown': '### f\n\n*doc*', 'text/plain': 'x'}}
+    cells = convert_code(_code('#| echo: false\n#| output: asis\nshow_doc(f)', md))
+    check([(c['cell_type'], c['source']) for c in cells] == [('markdown', '### f\n\n*doc*')], 'show_doc as markdown')
+    printed = {'output_type': 'stream', 'name': 'stdout', 'text': '1\n'}
+    cells = convert_code(_code('print(1)\nMarkdown("b")', printed, md))
+    check([c['cell_type'] for c in cells] == ['code', 'markdown'] and cells[0]['outputs'][0]['text'] == '1\n',
+          'code, its printed output, then its markdown output')
+    check(convert_code(_code('#| include: false\nx = 1')) == [], 'include: false drops the cell')
+    cells = convert_code(_code('#| output: false\nx', md))
+    check(len(cells) == 1 and not cells[0]['outputs'] and 'remove-output' in cells[0]['metadata']['tags'],
+          'output: false')
+    check(convert_code(_code('#| code-fold: true\nx'))[0]['metadata']['tags'] == ['hide-input'], 'code-fold')
+    widget = {'output_type': 'display_data', 'data': {WIDGET: {}, 'text/plain': 'interactive(...)'}}
+    note = convert_code(_code('interact(f)', widget))[0]['outputs'][0]['data']['text/markdown']
+    check('open the notebook' in note, 'a widget becomes a note')
+    check(convert_callouts('::: {.callout-note}\nhi\n:::') == ':::{note}\nhi\n:::', 'callout')
+    check(convert_callouts('::: {.callout-tip title="Try"}\nhi\n:::') == ':::{admonition} Try\n:class: tip\nhi\n:::',
+          'callout with a title')
+    check(localise_links('[b](https://x.github.io/y/data.html#b)', 'https://x.github.io/y') == '[b](data.html#b)',
+          'links to the published site made relative')
+    raw = "---\ndescription: 'd'\noutput-file: div.html\ntitle: Div\n\n---\n"
+    fm = front_matter({'cell_type': 'raw', 'source': raw})
+    check(fm == {'description': 'd', 'output-file': 'div.html', 'title': 'Div'}, f'front matter {fm}')
+    check(colab_url('00_divergences.ipynb', 'https://github.com/alphagan-edu/alphagan-edu') == 'https://colab.'
+          'research.google.com/github/alphagan-edu/alphagan-edu/blob/main/nbs/00_divergences.ipynb', 'Colab URL')
+    try: colab_url('a.ipynb', 'https://gitlab.com/a/b'); check(False, 'colab_url accepted a GitLab URL')
     except ValueError: pass
     print('docs conversion rules: all checks passed')
 

@@ -1,12 +1,13 @@
 """Open every page of the built site in headless Chromium, as a reader would, and fail on what would look broken.
 
 Each page is served from a local HTTP server (as GitHub Pages serves it) and checked for: maths that MathJax did not
-typeset, TeX left in the visible text, MathJax errors, images that did not load, links to a missing page, file or
-anchor, requests that failed or left the site (a CDN), script errors, a missing sidebar, and the chapter pages'
-"Open in Colab" and "Download notebook" links. It also searches the site, and saves screenshots of three pages.
+typeset, TeX left in the visible text, bars in the maths of a table, MathJax errors, images that did not load, links
+to a missing page, file or anchor, requests that failed or left the site (a CDN), script errors, a missing sidebar,
+and the chapter pages' "Open in Colab" and "Download notebook" links. It also searches the site from file://, and
+saves screenshots of three pages.
 
 Usage: python tools/docs_test.py [SITE] [--screens DIR]   # SITE: _docs/ by default; DIR: build/site-screens/
-Chromium: $CHROMIUM, else chromium, chromium-browser, google-chrome or chrome on the PATH (Playwright drives it;
+Chromium: $CHROMIUM, else chromium, google-chrome, chromium-browser or chrome on the PATH (Playwright drives it;
 `playwright install` is not needed).
 """
 import argparse, functools, html.parser, json, os, re, shutil, sys, tempfile, threading, time
@@ -20,12 +21,13 @@ from docs import colab_url, site_url, sidebar_sections
 
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+BROWSERS = ['chromium', 'google-chrome', 'google-chrome-stable', 'chromium-browser', 'chrome']
 NOT_CONTENT = {'genindex.html', 'search.html'}   # pages Sphinx makes: checked, but hold no chapter
-SCREENS = {'index.html': None, 'divergences.html': 'div.math', 'experiments.html': 'img'}   # page: what to show first
+SCREENS = {'index.html': None, 'divergences.html': 'div.math', 'experiments.html': 'img'}   # page: what to show
 
 def find_chromium()->str:
     "The Chromium (or Chrome) executable to drive"
-    for c in [os.environ.get('CHROMIUM'), 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome']:
+    for c in [os.environ.get('CHROMIUM')] + BROWSERS:
         if c and (p := shutil.which(c)): return p
     sys.exit('no Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM to its path')
 
@@ -56,9 +58,11 @@ PAGE_JS = r"""async () => {
   const untypeset = maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.trim().slice(0, 80));
   // a bar in the maths of a table cell: markdown ends the cell at `|` and turns `\|` into `|`, so `\|` meant as a
   // norm (or `x|z`) comes out wrong; in tables, write \mid, \vert or \Vert
-  const items = (window.MathJax && MathJax.startup && MathJax.startup.document) ? [...MathJax.startup.document.math] : [];
-  const tablebars = items.filter(i => i.typesetRoot && i.typesetRoot.closest('td, th') && /(^|[^\\])\|/.test(i.math)).map(i => i.math.slice(0, 80));
-  const merrors = [...document.querySelectorAll('mjx-merror')].map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
+  const items = window.MathJax && MathJax.startup && MathJax.startup.document ? [...MathJax.startup.document.math] : [];
+  const inTable = i => i.typesetRoot && i.typesetRoot.closest('td, th');
+  const tablebars = items.filter(i => inTable(i) && /(^|[^\\])\|/.test(i.math)).map(i => i.math.slice(0, 80));
+  const merrors = [...document.querySelectorAll('mjx-merror')]
+      .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
   const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .math';
   const texts = [];
   const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
@@ -68,12 +72,13 @@ PAGE_JS = r"""async () => {
     texts.push(n.textContent);
   }
   const imgs = [...document.images].map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0}));
-  const links = [...document.querySelectorAll('a[href], link[href]')].map(a => ({href: a.href, raw: a.getAttribute('href'),
-      cls: a.className, text: (a.textContent.trim() || a.rel || '').replace(/\s+/g, ' ').slice(0, 60)}));
-  const h1 = document.querySelector('main h1');
-  const nav = document.querySelector('nav.bd-docs-nav');
-  return {mathjax: !!window.MathJax, maths: maths.length, typeset: maths.length - untypeset.length, untypeset, merrors, tablebars,
-          text: texts.join(' '), imgs, links, title: h1 ? h1.textContent.replace(/[\s¶#]+$/, '').trim() : '',
+  const text = a => (a.textContent.trim() || a.rel || '').replace(/\s+/g, ' ').slice(0, 60);
+  const links = [...document.querySelectorAll('a[href], link[href]')]
+      .map(a => ({href: a.href, raw: a.getAttribute('href'), cls: a.className, text: text(a)}));
+  const h1 = document.querySelector('main h1'), nav = document.querySelector('nav.bd-docs-nav');
+  return {mathjax: !!window.MathJax, maths: maths.length, typeset: maths.length - untypeset.length, untypeset,
+          tablebars, merrors, text: texts.join(' '), imgs, links,
+          title: h1 ? h1.textContent.replace(/[\s¶#]+$/, '').trim() : '',
           sidebar: nav ? {captions: [...nav.querySelectorAll('.caption-text')].map(c => c.textContent.trim()),
                           hrefs: [...nav.querySelectorAll('a[href]')].map(a => a.href)} : null};
 }"""
@@ -96,38 +101,44 @@ def tex_left(text:str)->list:
         out.append(' '.join(text[a:end].split()))
     return out
 
-def check_link(link:dict, page:str, base:str, site:Path, site_prefix:str)->str:
-    "Why `link` (from `page`) is broken, or '' if it resolves"
+def check_link(link:dict, base:str, site:Path, published:str)->str:
+    "Why `link` is broken, or '' if it resolves; links to other sites are not reachable here and pass"
     href = link['href']
-    if href.startswith(site_prefix + '/'): href = base + href[len(site_prefix)+1:]   # the published site: check it here
+    if href.startswith(published + '/'): href = base + href[len(published)+1:]   # the published site: check it here
+    if not href.startswith(base): return ''
     u = urlparse(href)
-    if not href.startswith(base): return ''   # another site: not reachable from here; Colab links are checked apart
-    rel = unquote(u.path[len(urlparse(base).path):]) or 'index.html'
-    target = site/rel
+    target = site/(unquote(u.path[len(urlparse(base).path):]) or 'index.html')
     if target.is_dir(): target = target/'index.html'
     if not target.is_file(): return f'link to a missing file: {link["raw"]!r} ({link["text"]!r})'
-    if u.fragment and target.suffix == '.html' and unquote(u.fragment) not in page_ids(target):
-        return f'link to a missing anchor: {link["raw"]!r} ({link["text"]!r}): {target.name} has no id {unquote(u.fragment)!r}'
+    anchor = unquote(u.fragment)
+    if anchor and target.suffix == '.html' and anchor not in page_ids(target):
+        return f'link to a missing anchor: {link["raw"]!r} ({link["text"]!r}): {target.name} has no id {anchor!r}'
     return ''
 
+def notebook_title(path:Path)->list:
+    "The notebook's title (its first `# ` line), as a list of zero or one"
+    cells = json.loads(path.read_text())['cells']
+    return [l[2:].strip() for c in cells if c['cell_type'] == 'markdown'
+            for l in ''.join(c['source']).splitlines() if l.startswith('# ')][:1]
+
 def check_nb_links(info:dict, site:Path)->list:
-    "A chapter page has one Colab link, in Colab's format, and one download link, to a notebook the site holds"
-    colab = [l for l in info['links'] if 'colab-link' in l['cls']]
-    down = [l for l in info['links'] if 'download-link' in l['cls']]
-    if len(colab) != 1 or len(down) != 1: return [f'expected one "Open in Colab" and one "Download notebook" link, found {len(colab)} and {len(down)}']
-    name, errs = Path(down[0]['raw']).name, []
-    if down[0]['raw'] != f'nbs/{name}' or not (site/'nbs'/name).is_file(): errs.append(f'download link {down[0]["raw"]!r} is not a notebook in the site')
-    else:
-        try: cells = json.loads((site/'nbs'/name).read_text())['cells']
-        except Exception as e: return [f'nbs/{name} in the site is not a notebook ({e})']
-        titles = [l[2:].strip() for c in cells if c['cell_type'] == 'markdown'
-                  for l in ''.join(c['source']).splitlines() if l.startswith('# ')][:1]
-        if titles != [info['title']]: errs.append(f'the page {info["title"]!r} links to nbs/{name}, whose title is {titles}')
-    if colab[0]['raw'] != colab_url(name): errs.append(f'Colab link {colab[0]["raw"]!r}, expected {colab_url(name)!r}')
-    if not (root/'nbs'/name).is_file(): errs.append(f'the Colab link opens nbs/{name}, which the repository does not have')
+    "A chapter page has one Colab link, in Colab's format, and one download link, to its notebook, which the site holds"
+    colab = [l['raw'] for l in info['links'] if 'colab-link' in l['cls']]
+    down = [l['raw'] for l in info['links'] if 'download-link' in l['cls']]
+    if len(colab) != 1 or len(down) != 1:
+        return [f'expected one "Open in Colab" and one "Download notebook" link, found {len(colab)} and {len(down)}']
+    name, errs = Path(down[0]).name, []
+    if down[0] != f'nbs/{name}' or not (site/'nbs'/name).is_file():
+        return [f'the download link {down[0]!r} is not a notebook in the site']
+    try: title = notebook_title(site/'nbs'/name)
+    except Exception as e: return [f'nbs/{name} in the site is not a notebook ({e})']
+    if title != [info['title']]: errs.append(f'the page {info["title"]!r} links to nbs/{name}, whose title is {title}')
+    if colab[0] != colab_url(name): errs.append(f'Colab link {colab[0]!r}, expected {colab_url(name)!r}')
+    if not (root/'nbs'/name).is_file(): errs.append(f'the Colab link opens nbs/{name}, which the repository lacks')
     return errs
 
 def check_sidebar(sb:dict, content_pages:set, base:str)->list:
+    "The sidebar has the sections of nbs/sidebar.yml, in order, and links to every page"
     if not sb: return ['no sidebar (nav.bd-docs-nav)']
     want = [c for c, _ in sidebar_sections() if c]
     errs = [] if sb['captions'] == want else [f'sidebar sections {sb["captions"]}, expected {want}']
@@ -135,23 +146,35 @@ def check_sidebar(sb:dict, content_pages:set, base:str)->list:
     if missing := sorted(content_pages - linked): errs.append(f'sidebar lacks {", ".join(missing)}')
     return errs
 
-def check_page(ctx, name:str, base:str, site:Path, content_pages:set, screens:Path)->tuple:
-    "(failures, counts) for one page"
-    page, errs = ctx.new_page(), []
-    page.on('console', lambda m: m.type == 'error' and errs.append(f'console error: {m.text[:200]}'))
-    page.on('pageerror', lambda e: errs.append(f'script error: {str(e)[:200]}'))
-    page.on('requestfailed', lambda r: r.url.startswith(base) and errs.append(f'request failed: {r.url[len(base):]} ({r.failure})'))
-    page.on('response', lambda r: r.status >= 400 and errs.append(f'HTTP {r.status} for {r.url[len(base):]}'))
-    page.goto(base + name, wait_until='load')
-    info = page.evaluate(PAGE_JS)
-    if info['maths'] and not info['mathjax']: errs.append(f'MathJax did not load: {info["maths"]} maths left untypeset')
-    elif info['untypeset']: errs.append(f'{len(info["untypeset"])} maths left untypeset, e.g. {info["untypeset"][0]!r}')
+def check_shown(info:dict, base:str)->list:
+    "Maths, TeX and images, as the reader sees them"
+    local = lambda url: url[len(base):] if url.startswith(base) else url
+    if info['maths'] and not info['mathjax']: errs = [f'MathJax did not load: {info["maths"]} maths left untypeset']
+    elif info['untypeset']: errs = [f'{len(info["untypeset"])} maths left untypeset, e.g. {info["untypeset"][0]!r}']
+    else: errs = []
     errs += [f'MathJax error: {e!r}' for e in info['merrors'][:5]]
     errs += [f'a bar in the maths of a table (write \\mid, \\vert or \\Vert there): {t!r}' for t in info['tablebars'][:5]]
     errs += [f'TeX in the text: ...{s}...' for s in tex_left(info['text'])[:5]]
-    errs += [f'image did not load: {i["src"][len(base):] if i["src"].startswith(base) else i["src"]}' for i in info['imgs'] if not i['ok']]
-    bad_links = {e for l in info['links'] if (e := check_link(l, name, base, site, site_url()))}
-    errs += sorted(bad_links)
+    return errs + [f'image did not load: {local(i["src"])}' for i in info['imgs'] if not i['ok']]
+
+def open_page(ctx, url:str, base:str, errs:list):
+    "A new page at `url`, whose script errors and failed requests go to `errs`"
+    page = ctx.new_page()
+    page.on('console', lambda m: m.type == 'error' and errs.append(f'console error: {m.text[:200]}'))
+    page.on('pageerror', lambda e: errs.append(f'script error: {str(e)[:200]}'))
+    page.on('requestfailed', lambda r: r.url.startswith(base) and errs.append(
+        f'request failed: {r.url[len(base):]} ({r.failure})'))
+    page.on('response', lambda r: r.status >= 400 and errs.append(f'HTTP {r.status} for {r.url[len(base):]}'))
+    page.goto(url, wait_until='load')
+    return page
+
+def check_page(ctx, name:str, base:str, site:Path, content_pages:set, screens:Path)->tuple:
+    "(failures, counts) for one page"
+    errs = []
+    page = open_page(ctx, base + name, base, errs)
+    info = page.evaluate(PAGE_JS)
+    errs += check_shown(info, base)
+    errs += sorted({e for l in info['links'] if (e := check_link(l, base, site, site_url()))})
     errs += check_sidebar(info['sidebar'], content_pages, base)
     if name in content_pages: errs += check_nb_links(info, site)
     if name in SCREENS:
@@ -168,35 +191,38 @@ def check_search(ctx, site:Path)->list:
     except Exception: return ['search for "kl_gaussian" found nothing']
     hrefs = page.eval_on_selector_all('#search-results li a', 'as => as.map(a => a.getAttribute("href"))')
     page.close()
-    return [] if any(h.startswith('divergences.html') for h in hrefs) else [f'search for "kl_gaussian" did not find divergences.html: {hrefs[:5]}']
+    if any(h.startswith('divergences.html') for h in hrefs): return []
+    return [f'search for "kl_gaussian" did not find divergences.html: {hrefs[:5]}']
 
 def run(site:Path, screens:Path)->int:
     from playwright.sync_api import sync_playwright
     pages = sorted(p.name for p in site.glob('*.html'))
-    if 'index.html' not in pages: sys.exit(f'{site} holds no built site (no index.html): run python tools/docs.py first')
+    if 'index.html' not in pages: sys.exit(f'{site} holds no built site (no index.html): run python tools/docs.py')
     content = set(pages) - NOT_CONTENT
     screens.mkdir(parents=True, exist_ok=True)
     srv, base = serve(site)
-    t0, failures, totals = time.time(), {}, {'maths': 0, 'images': 0, 'links': 0}
+    t0, failures, totals, outside = time.time(), {}, {'maths': 0, 'images': 0, 'links': 0}, []
+    def refuse(route):   # nothing may come from outside the site: no CDN, no fonts from the internet
+        outside.append(route.request.url[:120]); route.abort()
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(profile, executable_path=find_chromium(), args=CHROMIUM_ARGS,
                                                     viewport={'width': 1280, 'height': 900})
-        ctx.route(re.compile(r'^(?!' + re.escape(base) + '|file:).*'), lambda route: (
-            failures.setdefault('(requests)', []).append(f'request outside the site: {route.request.url[:120]}'), route.abort()))
+        ctx.route(re.compile(r'^(?!' + re.escape(base) + '|file:).*'), refuse)
         for name in pages:
             errs, counts = check_page(ctx, name, base, site, content, screens)
             for k in totals: totals[k] += counts[k]
-            print(f'{"FAIL" if errs else "ok  "} {name}: {counts["maths"]} maths, {counts["images"]} images, {counts["links"]} links')
+            print(f'{"FAIL" if errs else "ok  "} {name}: ' + ', '.join(f'{v} {k}' for k, v in counts.items()))
             for e in errs: print(f'       {e}')
             if errs: failures[name] = errs
-        if errs := check_search(ctx, site): failures['search.html?q=kl_gaussian'] = errs; print(f'FAIL search: {errs[0]}')
+        if errs := check_search(ctx, site): failures['search'] = errs; print(f'FAIL search: {errs[0]}')
         else: print('ok   search, from file://, finds kl_gaussian in divergences.html')
         ctx.close()
     srv.shutdown()
-    for e in failures.get('(requests)', []): print(f'FAIL {e}')
+    for url in outside: print(f'FAIL request outside the site: {url}')
+    if outside: failures['requests outside the site'] = outside
     print(f'\nsite test: {len(pages)} pages, {totals["maths"]} maths typeset, {totals["images"]} images loaded, '
           f'{totals["links"]} links checked, in {time.time()-t0:.0f} s; screenshots in {screens}')
-    if failures: print(f'site test FAILED on {len(failures)} of {len(pages)} pages: {", ".join(failures)}')
+    if failures: print(f'site test FAILED: {", ".join(failures)}')
     return 1 if failures else 0
 
 if __name__ == '__main__':

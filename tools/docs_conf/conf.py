@@ -40,7 +40,7 @@ html_theme_options = {
 html_context = {'default_mode': 'light'}
 
 def pandoc_id(title:str)->str:
-    "The id pandoc (so Quarto) gives a heading: alphanumerics, `_-.` kept, spaces to hyphens, lower case, from the first letter"
+    "The id pandoc (so Quarto) gives a heading: alphanumerics and `_-.`, spaces as hyphens, lower case, from a letter"
     kept = ''.join(c for c in unicodedata.normalize('NFC', title) if c.isalnum() or c in '_-. \t\n')
     s = '-'.join(kept.lower().split())
     first_letter = next((i for i, c in enumerate(s) if c.isalpha()), len(s))
