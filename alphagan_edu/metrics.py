@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #216c3dc5
 from __future__ import annotations
-import copy, hashlib, math, os, warnings
+import copy, hashlib, math, os, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -129,8 +129,8 @@ def _cosine(lr:float, steps:int):
     return cb
 
 def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
-    "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; its held-out accuracy as `.accuracy`"
-    n_classes, bs = int(data.y.max()) + 1, min(64, len(data.x))
+    "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; held-out accuracy `.accuracy`, CPU time `.cpu_seconds`"
+    n_classes, bs, t0 = int(data.y.max()) + 1, min(64, len(data.x)), time.process_time()
     steps = max(1, min(epochs * len(data.x) // bs, _CLF_MAX_STEPS))
     with _rng_kept():
         torch.manual_seed(seed)                                  # the initial weights too
@@ -139,6 +139,7 @@ def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
         game.fit(torch.arange(len(data.x)), steps, batch_size=bs, seed=seed, progress=False, callbacks=_cosine(game.config['lr'], steps))
     net = game.net.eval()
     net.accuracy, net.n_classes, net.hyper = _accuracy(net, data.x_test, data.y_test), n_classes, game.config
+    net.cpu_seconds = time.process_time() - t0                   # what training it cost, kept with it in the cache
     return net
 
 # %% ../nbs/11_metrics.ipynb #15f5cdfa
@@ -162,7 +163,7 @@ def _classifier_key(data:Data, epochs:int)->str:
 # %% ../nbs/11_metrics.ipynb #490e21be
 def _save_classifier(net:Classifier, key:str, path:Path):
     "Write `net`, its recipe and its accuracy to `path`, atomically"
-    _atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy,
+    _atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy, cpu_seconds=net.cpu_seconds,
                       state={k: v.cpu() for k, v in net.state_dict().items()}), path)
 
 def _load_classifier(path:Path, key:str, device)->Classifier|None:
@@ -179,6 +180,7 @@ def _load_classifier(path:Path, key:str, device)->Classifier|None:
         warnings.warn(f"ignoring the cached classifier {path} ({type(e).__name__}: {str(e)[:200]}); training a new one")
         return None
     net.accuracy, net.n_classes, net.hyper = float(ck['accuracy']), h['n_classes'], h
+    net.cpu_seconds = float(ck.get('cpu_seconds', math.nan))
     return net.to(device).eval()
 
 # %% ../nbs/11_metrics.ipynb #26353ccb
