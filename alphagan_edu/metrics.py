@@ -516,8 +516,8 @@ def log_likelihood(model, # a model with `log_likelihood(x, k)` returning one es
 def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
                  x_pos:Tensor, # samples of p, labelled 1
                  x_neg:Tensor, # samples of q, labelled 0
-                 steps:int, lr:float, batch_size:int, g:torch.Generator, every:int=50, val_frac:float=0.25)->int:
-    "Train `net` with `classifier_loss`; keep the weights with the lowest loss on a held-aside `val_frac`; returns their step"
+                 steps:int, lr:float, batch_size:int, g:torch.Generator, every:int=50, patience:int=10, val_frac:float=0.25)->int:
+    "Train `net` with `classifier_loss`, checking a held-aside `val_frac` every `every` updates; keep the best weights, stop after `patience` checks without progress"
     kp, kn = max(1, int(len(x_pos) * val_frac)), max(1, int(len(x_neg) * val_frac))
     (pv, pt), (nv, nt) = (x_pos[:kp], x_pos[kp:]), (x_neg[:kn], x_neg[kn:])
     opt, best, best_state, best_step = torch.optim.Adam(net.parameters(), lr), math.inf, copy.deepcopy(net.state_dict()), 0
@@ -528,6 +528,7 @@ def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
         if step % every == 0:
             with torch.no_grad(): v = classifier_loss(net(pv), net(nv)).item()
             if v < best: best, best_state, best_step = v, copy.deepcopy(net.state_dict()), step
+            elif step - best_step >= patience * every: break
     net.load_state_dict(best_state)
     return best_step
 
