@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #216c3dc5
 from __future__ import annotations
-import copy, hashlib, math, os, warnings
+import copy, hashlib, math, os, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -129,8 +129,8 @@ def _cosine(lr:float, steps:int):
     return cb
 
 def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
-    "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; its held-out accuracy as `.accuracy`"
-    n_classes, bs = int(data.y.max()) + 1, min(64, len(data.x))
+    "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; held-out accuracy `.accuracy`, CPU time `.cpu_seconds`"
+    n_classes, bs, t0 = int(data.y.max()) + 1, min(64, len(data.x)), time.process_time()
     steps = max(1, min(epochs * len(data.x) // bs, _CLF_MAX_STEPS))
     with _rng_kept():
         torch.manual_seed(seed)                                  # the initial weights too
@@ -139,6 +139,7 @@ def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
         game.fit(torch.arange(len(data.x)), steps, batch_size=bs, seed=seed, progress=False, callbacks=_cosine(game.config['lr'], steps))
     net = game.net.eval()
     net.accuracy, net.n_classes, net.hyper = _accuracy(net, data.x_test, data.y_test), n_classes, game.config
+    net.cpu_seconds = time.process_time() - t0                   # what training it cost, kept with it in the cache
     return net
 
 # %% ../nbs/11_metrics.ipynb #15f5cdfa
@@ -162,7 +163,7 @@ def _classifier_key(data:Data, epochs:int)->str:
 # %% ../nbs/11_metrics.ipynb #490e21be
 def _save_classifier(net:Classifier, key:str, path:Path):
     "Write `net`, its recipe and its accuracy to `path`, atomically"
-    _atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy,
+    _atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy, cpu_seconds=net.cpu_seconds,
                       state={k: v.cpu() for k, v in net.state_dict().items()}), path)
 
 def _load_classifier(path:Path, key:str, device)->Classifier|None:
@@ -179,6 +180,7 @@ def _load_classifier(path:Path, key:str, device)->Classifier|None:
         warnings.warn(f"ignoring the cached classifier {path} ({type(e).__name__}: {str(e)[:200]}); training a new one")
         return None
     net.accuracy, net.n_classes, net.hyper = float(ck['accuracy']), h['n_classes'], h
+    net.cpu_seconds = float(ck.get('cpu_seconds', math.nan))
     return net.to(device).eval()
 
 # %% ../nbs/11_metrics.ipynb #26353ccb
@@ -514,8 +516,8 @@ def log_likelihood(model, # a model with `log_likelihood(x, k)` returning one es
 def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
                  x_pos:Tensor, # samples of p, labelled 1
                  x_neg:Tensor, # samples of q, labelled 0
-                 steps:int, lr:float, batch_size:int, g:torch.Generator, every:int=50, val_frac:float=0.25)->int:
-    "Train `net` with `classifier_loss`; keep the weights with the lowest loss on a held-aside `val_frac`; returns their step"
+                 steps:int, lr:float, batch_size:int, g:torch.Generator, every:int=50, patience:int=10, val_frac:float=0.25)->int:
+    "Train `net` with `classifier_loss`, checking a held-aside `val_frac` every `every` updates; keep the best weights, stop after `patience` checks without progress"
     kp, kn = max(1, int(len(x_pos) * val_frac)), max(1, int(len(x_neg) * val_frac))
     (pv, pt), (nv, nt) = (x_pos[:kp], x_pos[kp:]), (x_neg[:kn], x_neg[kn:])
     opt, best, best_state, best_step = torch.optim.Adam(net.parameters(), lr), math.inf, copy.deepcopy(net.state_dict()), 0
@@ -526,6 +528,7 @@ def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
         if step % every == 0:
             with torch.no_grad(): v = classifier_loss(net(pv), net(nv)).item()
             if v < best: best, best_state, best_step = v, copy.deepcopy(net.state_dict()), step
+            elif step - best_step >= patience * every: break
     net.load_state_dict(best_state)
     return best_step
 
