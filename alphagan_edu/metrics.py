@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .data import Data, triple_mode
 from .nets import Classifier, classifier, discriminator
-from .training import Model, Player, default_device, _atomic_save, _rng_kept, _evaluating
+from .training import Model, Player, default_device, atomic_save, rng_kept, evaluating
 from .density_ratio import ratio_net, classifier_loss, js_estimate
 from .gan import gradient_penalty
 
@@ -36,12 +36,12 @@ def draw_samples(model, # a model with `sample(n)`, or a Tensor of samples (N, *
                 )->Tensor:
     "`n` float samples on the CPU: drawn from `model` under `seed`, or a seeded random subset of a tensor"
     _check_count(n, 'n'); _check_count(batch_size, 'batch_size')
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)
         if isinstance(model, Tensor): return model[torch.randperm(len(model))[:n]].detach().float().cpu()
         if not callable(getattr(model, 'sample', None)):
             raise TypeError(f"{type(model).__name__} has no sample(n) method; expected a generative model or a Tensor of samples")
-        with _evaluating(model):
+        with evaluating(model):
             return torch.cat([model.sample(min(batch_size, n - i)).detach().float().cpu() for i in range(0, n, batch_size)])
 
 # %% ../nbs/11_metrics.ipynb #aaee329c
@@ -115,7 +115,7 @@ class _ClassifierGame(Model):
 def _apply(net:nn.Module, x:Tensor, batch_size:int=500, fn=None)->Tensor:
     "`fn` (default: `net` itself) on `x` in batches on `net`'s device, in eval mode, results on the CPU"
     dev, fn = next(net.parameters()).device, fn or net
-    with _evaluating(net): return torch.cat([fn(x[i:i + batch_size].to(dev)).float().cpu() for i in range(0, len(x), batch_size)])
+    with evaluating(net): return torch.cat([fn(x[i:i + batch_size].to(dev)).float().cpu() for i in range(0, len(x), batch_size)])
 
 def _accuracy(net:nn.Module, x:Tensor, y:Tensor)->float:
     "Fraction of `x` that `net` labels as `y`"
@@ -132,7 +132,7 @@ def _train_classifier(data:Data, epochs:int, device, seed:int=0)->Classifier:
     "A `nets.classifier` trained on `data.x`, `data.y` with the shared loop; held-out accuracy `.accuracy`, CPU time `.cpu_seconds`"
     n_classes, bs, t0 = int(data.y.max()) + 1, min(64, len(data.x)), time.process_time()
     steps = max(1, min(epochs * len(data.x) // bs, _CLF_MAX_STEPS))
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)                                  # the initial weights too
         game = _ClassifierGame(data.shape, n_classes).to(device)
         game.x, game.y = data.x.to(device), data.y.to(device)
@@ -163,7 +163,7 @@ def _classifier_key(data:Data, epochs:int)->str:
 # %% ../nbs/11_metrics.ipynb #490e21be
 def _save_classifier(net:Classifier, key:str, path:Path):
     "Write `net`, its recipe and its accuracy to `path`, atomically"
-    _atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy, cpu_seconds=net.cpu_seconds,
+    atomic_save(dict(format=_CLF_FORMAT, key=key, hyper=net.hyper, accuracy=net.accuracy, cpu_seconds=net.cpu_seconds,
                       state={k: v.cpu() for k, v in net.state_dict().items()}), path)
 
 def _load_classifier(path:Path, key:str, device)->Classifier|None:
@@ -462,7 +462,7 @@ def wasserstein_critic(samples:Tensor, # model samples (N, *shape)
     device = torch.device(device) if device is not None else default_device()
     g = torch.Generator().manual_seed(seed)
     (real_fit, real_eval), (fake_fit, fake_eval) = _halves(real.float(), g), _halves(samples.float(), g)
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)                                  # the initial weights too
         game = _CriticGame(real.shape[1:], hidden, lr, gp_weight).to(device)
         game.real, game.fake = real_fit.to(device), fake_fit.to(device)
@@ -483,7 +483,7 @@ def _batched_calls(model, method:str, x:Tensor, batch_size:int, *args):
     "Yield (x batch on the CPU, float output on the CPU) of `model.method(batch, *args)`, in eval mode without gradients"
     fn, dev = getattr(model, method, None), _device_of(model)
     if not callable(fn): raise TypeError(f"{type(model).__name__} has no {method} method; this metric needs a model that has one")
-    with _evaluating(model):
+    with evaluating(model):
         for i in range(0, len(x), batch_size):
             xb = x[i:i + batch_size]
             yield xb.float().cpu(), fn(xb.to(dev), *args).detach().double().cpu()
@@ -556,7 +556,7 @@ def code_js(model, # a model with `encode(x)` -> codes (B, latent_dim), the prio
     if not isinstance(data, Data): raise TypeError(f"code_js: data is a {type(data).__name__}; expected a Data")
     _check_count(steps, 'steps'); _check_count(batch_size, 'batch_size')
     z_fit, z_eval = _codes(model, data.x), _codes(model, data.x_test)
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)
         prior_fit, prior_eval, net = torch.randn_like(z_fit), torch.randn_like(z_eval), ratio_net(z_fit.shape[1], hidden)
         best = _fit_stopped(net, prior_fit, z_fit, steps, lr, batch_size, torch.Generator().manual_seed(seed))
@@ -586,7 +586,7 @@ def _stacked_metrics(model, x:Tensor, data:Data, n_modes:int, quick:bool, seed:i
 def _model_metrics(model, data:Data, quick:bool, seed:int, codes:bool)->dict:
     "Reconstruction error, log-likelihood and the code JS on the held-out split, where the model has the methods"
     x, out = data.x_test[:500] if quick else data.x_test, {}
-    with _rng_kept():
+    with rng_kept():
         torch.manual_seed(seed)
         if callable(getattr(model, 'reconstruct', None)): out.update(reconstruction_error(model, x))
         if callable(getattr(model, 'log_likelihood', None)): out['log_likelihood'] = log_likelihood(model, x[:100] if quick else x, k=10 if quick else 100)
