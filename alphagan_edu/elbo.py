@@ -1,4 +1,4 @@
-"""Maximum likelihood as minimum forward KL, implicit versus prescribed models, the evidence lower bound and its gap, EM versus amortized inference, and the importance-weighted bound, each checked on a linear-Gaussian model whose evidence and posterior are exact.
+"""Maximum likelihood as minimum forward KL, implicit versus prescribed models, the evidence lower bound and its gap, EM versus amortized inference, the aggregate posterior and ELBO surgery, and the importance-weighted bound, each checked on a linear-Gaussian model whose evidence and posterior are exact.
 
 Docs: https://alphagan-edu.github.io/alphagan-edu/latent_variable_models.html.md"""
 
