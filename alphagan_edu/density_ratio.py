@@ -50,7 +50,7 @@ def classifier_loss(logits_pos:Tensor, # logits on samples of p, labelled 1 (dat
 def bce_terms(logits_pos:Tensor, # logits on samples labelled 1
               *logits_neg:Tensor, # logits on each set of samples labelled 0 (at least one set)
              )->tuple: # (-E log D on positives, -E log(1-D) on each negative set)
-    "The halves of `classifier_loss`, each averaged over its own set: softplus(-l_pos).mean(), then softplus(l).mean() per set"
+    "The halves of `classifier_loss`, each averaged over its own set: -E log D on positives, then -E log(1-D) per set"
     if not logits_neg: raise ValueError("bce_terms got no negative logits: expected at least one set labelled 0")
     _check_logits(logits_pos, 'logits_pos')
     for i, l in enumerate(logits_neg): _check_logits(l, f'logits_neg[{i}]')
@@ -109,7 +109,7 @@ def _log_mean_exp(l:Tensor)->Tensor: return torch.logsumexp(l.flatten(), 0) - ma
 KL_ESTIMATORS = {   # kind -> KL(p||q) from logits l ~ log p/q on samples of p (l_p) and of q (l_q)
     'plug_in': lambda l_p, l_q: l_p.mean(),                              # E_p[l]: exact at the true ratio, no bound
     'nwj':     lambda l_p, l_q: l_p.mean() - l_q.exp().mean() + 1,       # E_p[l] - E_q[e^l] + 1 <= KL
-    'dv':      lambda l_p, l_q: l_p.mean() - _log_mean_exp(l_q),         # E_p[l] - log E_q[e^l] <= KL (in the population)
+    'dv':      lambda l_p, l_q: l_p.mean() - _log_mean_exp(l_q),         # E_p[l] - log E_q[e^l] <= KL
 }
 
 def kl_estimate(logits_pos:Tensor, # a classifier's logits on samples of p (labelled 1): l ~ log p/q
@@ -118,7 +118,8 @@ def kl_estimate(logits_pos:Tensor, # a classifier's logits on samples of p (labe
                )->Tensor: # scalar estimate of KL(p||q), in nats
     "KL(p||q) from a classifier's logits: the plug-in E_p[l], or the NWJ or Donsker-Varadhan lower bound"
     if kind not in KL_ESTIMATORS:
-        raise ValueError(f"unknown KL estimate kind {kind!r}: expected one of {', '.join(map(repr, KL_ESTIMATORS))}")
+        kinds = ', '.join(map(repr, KL_ESTIMATORS))
+        raise ValueError(f"unknown KL estimate kind {kind!r}: expected one of {kinds}")
     _check_logits(logits_pos, 'logits_pos'); _check_logits(logits_neg, 'logits_neg')
     return KL_ESTIMATORS[kind](logits_pos, logits_neg)
 
@@ -134,7 +135,8 @@ def generator_loss(logits_fake:Tensor, # discriminator logits on generated sampl
                   )->Tensor: # scalar loss for the generator to minimize
     "The generator's loss on the discriminator's logits: E log(1-D), -E log D, or -E logit"
     if kind not in GENERATOR_LOSSES:
-        raise ValueError(f"unknown generator loss kind {kind!r}: expected one of {', '.join(map(repr, GENERATOR_LOSSES))}")
+        kinds = ', '.join(map(repr, GENERATOR_LOSSES))
+        raise ValueError(f"unknown generator loss kind {kind!r}: expected one of {kinds}")
     _check_logits(logits_fake, 'logits_fake')
     return GENERATOR_LOSSES[kind](logits_fake)
 

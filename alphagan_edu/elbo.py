@@ -203,8 +203,10 @@ class LinearEncoder:
         if self.A.dim() != 2: raise ValueError(f"A must be a matrix (z_dim, x_dim), got shape {tuple(self.A.shape)}")
         d = self.A.shape[0]
         if self.c.shape != (d,): raise ValueError(f"c must have shape ({d},) to match A, got {tuple(self.c.shape)}")
-        if self.S.shape != (d, d): raise ValueError(f"S must have shape ({d}, {d}) to match A, got {tuple(self.S.shape)}")
-        if torch.linalg.cholesky_ex(self.S).info != 0: raise ValueError("S must be a positive-definite covariance matrix")
+        if self.S.shape != (d, d):
+            raise ValueError(f"S must have shape ({d}, {d}) to match A, got {tuple(self.S.shape)}")
+        if torch.linalg.cholesky_ex(self.S).info != 0:
+            raise ValueError("S must be a positive-definite covariance matrix")
 
     def __call__(self, x:Tensor) -> MultivariateNormal:
         "q(z|x), one distribution per row of x"
@@ -240,7 +242,8 @@ def elbo_surgery(enc:LinearEncoder, # q(z|x) = N(A x + c, S)
                 ) -> dict: # 'avg_kl' = 'mutual_info' + 'marginal_kl', in nats, against the prior N(0, I)
     "The averaged KL term E_x KL(q(z|x) || p(z)) and its two parts, I_q(x; z) and KL(q(z) || p(z)), each in closed form"
     agg, d = enc.aggregate(x_dist), len(enc.c)
-    prior = MultivariateNormal(enc.c.new_zeros(d), covariance_matrix=torch.eye(d, dtype=enc.c.dtype, device=enc.c.device))
+    eye = torch.eye(d, dtype=enc.c.dtype, device=enc.c.device)
+    prior = MultivariateNormal(enc.c.new_zeros(d), covariance_matrix=eye)
     return dict(avg_kl=_avg_kl_to_standard(enc, x_dist),
                 mutual_info=0.5 * (torch.logdet(agg.covariance_matrix) - torch.logdet(enc.S)),   # H(z) - H(z|x)
                 marginal_kl=kl_divergence(agg, prior))
