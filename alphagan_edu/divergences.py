@@ -10,6 +10,7 @@ import math, numbers
 import torch
 import torch.distributions as D
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['kl_gaussian', 'kl_diag_gaussian', 'kl_mc', 'Mixture', 'kl_quad', 'js_mc', 'js_quad', 'fit_gaussian']
@@ -130,14 +131,6 @@ class Mixture:
         log_ps = torch.broadcast_tensors(*(c.log_prob(x) for c in self.components))
         return torch.logsumexp(torch.stack(log_ps, -1) + self.weights.log(), -1)
 
-    def sample(self, sample_shape=torch.Size()) -> Tensor:
-        "Draw k ~ Categorical(w), then x ~ p_k (every component is sampled, then one is kept)"
-        shape = torch.Size(sample_shape) + self.batch_shape
-        xs = torch.stack([_expand_batch(c.sample(sample_shape), torch.Size(sample_shape), self.batch_shape, self.event_shape)
-                          for c in self.components])
-        k = D.Categorical(self.weights).sample(shape).reshape(1, *shape, *[1] * len(self.event_shape))
-        return xs.gather(0, k.expand(1, *xs.shape[1:]))[0]
-
     @property
     def mean(self) -> Tensor: return sum(w * c.mean for w, c in zip(self.weights, self.components))
     @property
@@ -146,6 +139,16 @@ class Mixture:
         return sum(w * (c.variance + c.mean**2) for w, c in zip(self.weights, self.components)) - self.mean**2
     @property
     def stddev(self) -> Tensor: return self.variance.sqrt()
+
+# %% ../nbs/00_divergences.ipynb #adbb7575
+@patch
+def sample(self:Mixture, sample_shape=torch.Size()) -> Tensor:
+    "Draw k ~ Categorical(w), then x ~ p_k (every component is sampled, then one is kept)"
+    shape = torch.Size(sample_shape) + self.batch_shape
+    xs = torch.stack([_expand_batch(c.sample(sample_shape), torch.Size(sample_shape), self.batch_shape, self.event_shape)
+                      for c in self.components])
+    k = D.Categorical(self.weights).sample(shape).reshape(1, *shape, *[1] * len(self.event_shape))
+    return xs.gather(0, k.expand(1, *xs.shape[1:]))[0]
 
 # %% ../nbs/00_divergences.ipynb #cb3ac908
 def _check_grid(x):
@@ -159,6 +162,7 @@ def _check_univariate(**named):
         _check_dist(d, k, 'log_prob')
         if getattr(d, 'event_shape', torch.Size()) != torch.Size(): raise ValueError(f"{k} must be univariate for quadrature on a 1-D grid; got event shape {tuple(d.event_shape)}")
 
+# %% ../nbs/00_divergences.ipynb #d8bd9e21
 def _expect(log_p:Tensor, f:Tensor, x:Tensor) -> Tensor:
     "The integral of p(x) f(x) over the grid x, by the trapezoid rule along the last dimension"
     return torch.trapezoid(log_p.exp() * f, x)
@@ -209,6 +213,7 @@ _LOSSES = {   # each takes the log densities of the target and of q on the grid 
     'js':         lambda log_t, log_q, x: _js_logs(log_t, log_q, x),   # JS(target, q)
 }
 
+# %% ../nbs/00_divergences.ipynb #ac7295f0
 def _default_grid(target, width:float=10., n:int=1001) -> Tensor:
     "A grid of n points over the target's mean +- width standard deviations"
     try: mean, std = float(target.mean), float(target.variance) ** 0.5
@@ -237,6 +242,7 @@ def _minimize(params:list, objective, max_iter:int):
         opt.zero_grad(); v = objective(); v.backward(); return v
     with torch.enable_grad(): opt.step(closure)
 
+# %% ../nbs/00_divergences.ipynb #0aa7efad
 def fit_gaussian(target, # univariate distribution with `log_prob`, e.g. a `Mixture`
                  loss:str='forward_kl', # 'forward_kl' KL(target||q), 'reverse_kl' KL(q||target), or 'js'
                  x:Tensor|None=None, # quadrature grid; default: target mean +- 10 std, 1001 points
