@@ -154,7 +154,8 @@ def make_players(self:AlphaGAN)->list:
 AlphaGAN.recipes = dict(
     points=dict(latent_dim=2, loss='ratio', lr=dict(enc=5e-3, gen=2e-3, disc=2e-3, code=5e-3), updates=dict(gen=2),
                 hidden=dict(enc=(128, 128, 128), gen=(128, 128, 128)), batch_size=128, decay=0.5),
-    images=dict(latent_dim=32, loss='non_saturating', lr=2e-4, batch_size=64, l1_weight=10., decay=0.5))
+    images=dict(latent_dim=32, loss='non_saturating', lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3), batch_size=64, l1_weight=10.,
+                decay=0.5, hidden=dict(code=(750, 750, 750))))   # a code discriminator wide and fast enough to keep up (below)
 
 register('alpha-gan', AlphaGAN)
 register('alpha-gan-no-code-disc', AlphaGAN, code_disc=False)   # the paper's ablations: one term switched off

@@ -40,8 +40,8 @@ SHARED = dict(decay=0.5, ema=0.999)   # the loop's settings, the same for every 
 BUDGETS = {
     'ring':          dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
     'grid':          dict(steps=4000, batch_size=128, data={}, config={}, quick=False),
-    'mnist5k':       dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=32), quick=False),
-    'stacked-mnist': dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=32), quick=False),
+    'mnist5k':       dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=8), quick=False),
+    'stacked-mnist': dict(steps=2000, batch_size=64, data=dict(size=16), config=dict(latent_dim=24), quick=False),
     'digits':        dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
     'color-digits':  dict(steps=1000, batch_size=64, data=dict(size=8), config=dict(latent_dim=16), quick=True),
 }
