@@ -403,6 +403,7 @@ def strong_samplers(summary:pd.DataFrame, dataset:str, models:list=MAIN_MODELS, 
 
 # %% ../nbs/12_experiments.ipynb #894ce112
 def _count(v:pd.DataFrame, a:str, b:str)->tuple:
+    if not len(v): return None, f"no (dataset, metric) pair where both {a} and {b} have results"
     n, k, c = len(v), int(v.better.sum()), int((v.better & v.clearly).sum())
     return k > n / 2, f"{a} better on {k} of {n} (dataset, metric) pairs, {c} of them by more than 2 se"
 
