@@ -700,7 +700,7 @@ def joint(net:nn.Module, # the network
     ins = [torch.cat(parts) for parts in zip(*xs)] if isinstance(xs[0], tuple) else [torch.cat(xs)]
     return net(*ins).split(sizes)
 
-# %% ../nbs/06_training.ipynb #d4d28849
+# %% ../nbs/06_training.ipynb #a9c00002
 _SHARE = (0, 1)   # (rank, processes) while a data-parallel fit runs; set by `fit`
 
 def sharded(draw, # draw(m) -> a tensor of m random rows
@@ -915,7 +915,7 @@ def save_history(self:RunFolder, model:Model):
     "Write the model's history to history.csv, atomically"
     _atomic_write(self.path / 'history.csv', model.history.to_frame().to_csv(index=False))
 
-# %% ../nbs/06_training.ipynb #832358bb
+# %% ../nbs/06_training.ipynb #a9c00005
 import importlib.util, platform, shutil
 from functools import partial
 import torch.distributed as dist
@@ -939,7 +939,7 @@ def init_distributed(device=None # where this process trains (default: `default_
         dist.init_process_group('nccl' if cuda else 'gloo')
     return world()
 
-# %% ../nbs/06_training.ipynb #59d5c831
+# %% ../nbs/06_training.ipynb #a9c00008
 class _Parallel:
     "A data-parallel fit as one process sees it: its share of each batch, and averages over all processes"
     def __init__(self, rank:int, world:int, batch_size:int): self.rank, self.world, self.share, self.synced = rank, world, batch_size // world, []
@@ -970,7 +970,7 @@ class _Parallel:
         bns = [m for m in model.modules() if isinstance(m, _BATCHNORMS) and not isinstance(m, nn.SyncBatchNorm)]
         self.average_all([s for m in bns for s in (m.running_mean, m.running_var) if s is not None])
 
-# %% ../nbs/06_training.ipynb #d11c4235
+# %% ../nbs/06_training.ipynb #a9c00010
 class _SyncedBatchNorm(nn.SyncBatchNorm):
     "A SyncBatchNorm standing in for a batch-norm layer during a data-parallel fit, sharing its parameters and statistics; a deep copy is the plain layer"
     def __deepcopy__(self, memo): return copy.deepcopy(self.__dict__['plain'], memo)
@@ -992,7 +992,7 @@ def _synchronise_batchnorm(model)->list:
                 setattr(parent, name, _synced(child)); swapped.append((parent, name, child))
     return swapped
 
-# %% ../nbs/06_training.ipynb #c36a2991
+# %% ../nbs/06_training.ipynb #a9c00012
 @patch
 def agree(self:_Parallel, model, x:Tensor, stream:BatchStream)->BatchStream:
     "Start every process where rank 0 is (weights, random state, batch stream, run) and set up the averaging; returns the stream"
@@ -1018,7 +1018,7 @@ def close(self:_Parallel, model):
     for parent, name, layer in self.synced: setattr(parent, name, layer)
     self.synced = []
 
-# %% ../nbs/06_training.ipynb #0bf50685
+# %% ../nbs/06_training.ipynb #a9c00015
 def _grad_scaler():
     "A loss scaler for fp16 on CUDA"
     return torch.amp.GradScaler('cuda') if hasattr(torch.amp, 'GradScaler') else torch.cuda.amp.GradScaler()
@@ -1051,7 +1051,7 @@ class MixedPrecision(Callback):
     def after_fit(self, model):
         for p in model.players: p.autocast, p.scaler = nullcontext, None
 
-# %% ../nbs/06_training.ipynb #1efa2772
+# %% ../nbs/06_training.ipynb #a9c00020
 def _cannot_compile(device:torch.device)->str|None:
     "Why torch.compile cannot run on `device` here, or None"
     try:
@@ -1084,7 +1084,7 @@ class Compiled(Callback):
         for net in self.nets: net.__dict__.pop('forward', None)
         self.nets = ()
 
-# %% ../nbs/06_training.ipynb #8ebe5285
+# %% ../nbs/06_training.ipynb #a9c00025
 def _add_samples(writer, x:Tensor, step:int):
     "Log samples: images as one tiled grid, points as a scatter plot (a histogram in 1-D)"
     if x.ndim == 4: return writer.add_image('samples', image_grid(x), step, dataformats='HWC')
