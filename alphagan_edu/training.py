@@ -1075,14 +1075,17 @@ class _CompiledForward:
 
 class Compiled(Callback):
     "Each player's networks compiled by torch.compile for the run, and the plain ones put back after it"
-    nets = ()
+    nets, limit = (), None
     def before_fit(self, model, steps, fresh):
         if why := _cannot_compile(model.device): warnings.warn(f"fit: compile=True {why}; the networks run uncompiled"); return
         self.nets = list({id(m): m for p in model.players for m in p.modules}.values())
         for net in self.nets: net.forward = _CompiledForward(net)
+        self.limit = torch._dynamo.config.cache_size_limit   # the compiled networks share one cache of graphs...
+        torch._dynamo.config.cache_size_limit = max(self.limit, 16 * len(self.nets))   # ...with room for each network's variants
     def after_fit(self, model):
         for net in self.nets: net.__dict__.pop('forward', None)
-        self.nets = ()
+        if self.limit is not None: torch._dynamo.config.cache_size_limit = self.limit
+        self.nets, self.limit = (), None
 
 # %% ../nbs/06_training.ipynb #a9c00025
 def _add_samples(writer, x:Tensor, step:int):

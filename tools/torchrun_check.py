@@ -67,8 +67,10 @@ def torchrun(mode:str, out:Path, n:int=2):
     "Run `n` worker processes under torchrun; their output is shown if they fail"
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={n}', __file__, 'worker', mode, str(out)]
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get('PYTHONPATH')]))}
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    if r.returncode: sys.exit(f"torchrun {mode} failed (status {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    try: r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        sys.exit(f"FAIL torchrun {mode} did not finish in 300 s:\n{(e.stdout or b'')[-3000:]}\n{(e.stderr or b'')[-3000:]}")
+    if r.returncode: sys.exit(f"FAIL torchrun {mode} failed (status {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
 
 def gap(a:dict, b:dict)->float: return max((a[k].float() - b[k].float()).abs().max().item() for k in a)
 
