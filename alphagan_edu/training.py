@@ -604,7 +604,7 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
                 rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state(),
-                scalers={p.name: p.scaler.state_dict() for p in self._players or () if p.scaler is not None})
+                scalers={**getattr(self, '_scaler_states', {}), **{n: s.state_dict() for n, s in getattr(self, '_scalers', {}).items()}})
     atomic_save(ckpt, path)
     return path
 
@@ -1051,7 +1051,7 @@ class MixedPrecision(Callback):
     def after_fit(self, model):
         for p in model.players: p.autocast, p.scaler = nullcontext, None
 
-# %% ../nbs/06_training.ipynb #a9c00020
+# %% ../nbs/06_training.ipynb #a9c00022
 def _cannot_compile(device:torch.device)->str|None:
     "Why torch.compile cannot run on `device` here, or None"
     try:
@@ -1087,7 +1087,7 @@ class Compiled(Callback):
         if self.limit is not None: torch._dynamo.config.cache_size_limit = self.limit
         self.nets, self.limit = (), None
 
-# %% ../nbs/06_training.ipynb #a9c00025
+# %% ../nbs/06_training.ipynb #a9c00027
 def _add_samples(writer, x:Tensor, step:int):
     "Log samples: images as one tiled grid, points as a scatter plot (a histogram in 1-D)"
     if x.ndim == 4: return writer.add_image('samples', image_grid(x), step, dataformats='HWC')
