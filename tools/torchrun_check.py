@@ -6,7 +6,9 @@ A GAN on the ring (MLPs, no batch norm) plays 12 rounds with batches of 64, seed
 2. only rank 0 writes: rank 1 never calls Model.save, and TensorBoard's event files come from one process;
 3. a 2-process run stopped at round 7 (its checkpoint holds round 5) and resumed by a new torchrun equals,
    to the bit, the uninterrupted 2-process run;
-4. the same checkpoint resumed by 1 process equals the uninterrupted run to float tolerance (another world size).
+4. the same checkpoint resumed by 1 process equals the uninterrupted run to float tolerance (another world size);
+5. (why the loop averages gradients itself) torch's DistributedDataParallel, wrapped around the two networks of
+   a GAN, does average the gradients of a player's `backward(inputs=...)` for both players.
 
 Usage: python tools/torchrun_check.py            (prints one line per check; exit status 1 if any fails)
        (it runs itself as `python -m torch.distributed.run --nproc_per_node 2 tools/torchrun_check.py worker MODE DIR`)
@@ -45,8 +47,30 @@ def counting_saves(out:Path):
     Model.save = save
     return lambda: (out / f'saves_rank{world()[0]}.txt').write_text(str(len(calls)))
 
+def ddp_reducer(out:Path):
+    "Do DDP-wrapped networks average the gradients of `backward(inputs=...)`, for each player of a GAN?"
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    torch.distributed.init_process_group('gloo'); rank = world()[0]
+    torch.manual_seed(0); G, D = nn.Linear(2, 2), nn.Linear(2, 1)
+    g, d = DDP(G), DDP(D)
+    def averaged(t): t = t.clone(); torch.distributed.all_reduce(t); return t / world()[1]
+    torch.manual_seed(1 + rank); ok = True   # each process its own data
+    for _ in range(3):
+        x, z = torch.randn(8, 2), torch.randn(8, 2)
+        for net, loss_of, params in ((D, lambda dd, gg: F.softplus(-dd(x)).mean() + F.softplus(dd(gg(z).detach())).mean(), list(D.parameters())),
+                                     (G, lambda dd, gg: F.softplus(-dd(gg(z))).mean(), list(G.parameters()))):
+            local = torch.autograd.grad(loss_of(D, G), params)               # this process's own gradients
+            for q in params: q.grad = None
+            loss_of(d, g).backward(inputs=params)                            # through the DDP wrappers
+            ok &= all(torch.allclose(q.grad, averaged(l)) for q, l in zip(params, local))
+    if rank == 0: (out / 'ddp.result').write_text(str(ok))
+    torch.distributed.destroy_process_group()
+
 def worker(mode:str, out:Path):
-    "One process of a torchrun: 'whole' (12 rounds), 'cut' (stopped at round 7) or 'resume' (from the cut's checkpoint)"
+    "One process of a torchrun: 'whole' (12 rounds), 'cut' (stopped at round 7), 'resume' (from the cut's checkpoint) or 'ddp'"
+    if mode == 'ddp': return ddp_reducer(out)
     done = counting_saves(out)
     if mode == 'whole':
         m = fresh()
@@ -79,7 +103,7 @@ def main():
     def check(ok, what): results.append(ok); print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
     one = fresh(); one.fit(data(), ROUNDS, batch_size=BATCH, seed=0, progress=False)
     half = fresh(); half.fit(data(), ROUNDS, batch_size=BATCH // 2, seed=0, progress=False)
-    for mode in ('whole', 'cut', 'resume'): torchrun(mode, out)
+    for mode in ('whole', 'cut', 'resume', 'ddp'): torchrun(mode, out)
     whole, resumed = torch.load(out / 'whole.result'), torch.load(out / 'resume.result')
     g, g_half = gap(whole['weights'], weights(one)), gap(weights(half), weights(one))
     check(g < TOL and g_half > 100 * TOL, f"2 processes = 1 process on the whole batches after {ROUNDS} rounds: largest weight difference "
@@ -94,6 +118,7 @@ def main():
     alone = Model.load(out / 'cut.pt', device='cpu'); alone.fit(data(), ROUNDS - CUT, batch_size=BATCH, progress=False)
     g1 = gap(weights(alone), whole['weights'])
     check(g1 < TOL, f"the 2-process checkpoint resumed by 1 process: the uninterrupted run to {g1:.1e} (another world size)")
+    check((out / 'ddp.result').read_text() == 'True', "torch's DDP around a GAN's networks averages each player's backward(inputs=...) gradients")
     print(f"{sum(results)} of {len(results)} torchrun checks passed in {time.time() - t0:.0f} s")
     sys.exit(0 if all(results) else 1)
 
