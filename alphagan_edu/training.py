@@ -106,7 +106,7 @@ def _as_terms(out, name:str)->dict:
     if 'loss' in out and len(out) > 1: raise ValueError(f"player '{name}': a term is named 'loss', which is kept for the sum of the terms")
     return out
 
-Player.autocast, Player.scaler, Player.reduce = nullcontext, None, None   # lower precision, several processes: set by `fit` (Past one CPU)
+Player.autocast, Player.scaler, Player.reduce = nullcontext, None, None   # set by `fit` (Past one CPU)
 
 @patch
 def update(self:Player, batch, # the batch this update sees
@@ -525,13 +525,13 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
         progress:bool=True, # show a progress bar
         checkpoint:str|Path|None=None, # save this run here every `checkpoint_every` rounds and at the end
         checkpoint_every:int|None=None, # rounds between checkpoints (None: only at the end)
-        precision:str='fp32', # 'fp32'; 'bf16' (autocast, CPU or GPU); 'fp16' (autocast and a loss scaler per player, CUDA)
+        precision:str='fp32', # 'fp32', 'bf16' (autocast) or 'fp16' (autocast and loss scalers; CUDA)
         compile:bool=False # compile each player's networks with torch.compile
        )->History:
     "Play `steps` more rounds of the game on batches of `data`; returns the history"
     x, bs = _samples(data), batch_size or self.config.get('batch_size') or 64
     cbs = self._loop_callbacks() + _check_fit(x, steps, bs, callbacks, checkpoint, checkpoint_every, precision, compile)
-    par = _Parallel.join(self, bs) if int(os.environ.get('WORLD_SIZE', 1)) > 1 else None   # one of several processes (torchrun)
+    par = _Parallel.join(self, bs) if int(os.environ.get('WORLD_SIZE', 1)) > 1 else None   # several processes
     main = par is None or par.main   # the process that writes
     if checkpoint is not None and main: self._claim(checkpoint)
     device, players = self.device, self.players
@@ -604,7 +604,8 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
                 rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state(),
-                scalers={**getattr(self, '_scaler_states', {}), **{n: s.state_dict() for n, s in getattr(self, '_scalers', {}).items()}})
+                scalers={**getattr(self, '_scaler_states', {}),
+                         **{n: s.state_dict() for n, s in getattr(self, '_scalers', {}).items()}})
     atomic_save(ckpt, path)
     return path
 
@@ -706,7 +707,7 @@ _SHARE = (0, 1)   # (rank, processes) while a data-parallel fit runs; set by `fi
 def sharded(draw, # draw(m) -> a tensor of m random rows
             n:int # the rows this process needs
            )->Tensor:
-    "`draw(n)`; during a data-parallel fit, this process's rows of `draw(n * processes)`, so that together they draw what one would"
+    "`draw(n)`; during a data-parallel fit, this process's rows of `draw(n * processes)`"
     rank, world = _SHARE
     return draw(n) if world == 1 else draw(n * world)[rank * n:(rank + 1) * n]
 
@@ -942,7 +943,8 @@ def init_distributed(device=None # where this process trains (default: `default_
 # %% ../nbs/06_training.ipynb #a9c00008
 class _Parallel:
     "A data-parallel fit as one process sees it: its share of each batch, and averages over all processes"
-    def __init__(self, rank:int, world:int, batch_size:int): self.rank, self.world, self.share, self.synced = rank, world, batch_size // world, []
+    def __init__(self, rank:int, world:int, batch_size:int):
+        self.rank, self.world, self.share, self.synced = rank, world, batch_size // world, []
     @property
     def main(self)->bool: return self.rank == 0
     @classmethod
@@ -950,7 +952,7 @@ class _Parallel:
         "Join torchrun's processes; None if this process is alone"
         rank, n = init_distributed(model.device)
         if n == 1: return None
-        if batch_size % n: raise ValueError(f"fit: batch_size={batch_size} with {n} processes; expected a multiple of {n}, so that each takes an equal share")
+        if batch_size % n: raise ValueError(f"fit: batch_size={batch_size} with {n} processes; expected a multiple of {n}")
         return cls(rank, n, batch_size)
     def shard(self, stream):
         "This process's rows of every batch of `stream`"
@@ -972,7 +974,7 @@ class _Parallel:
 
 # %% ../nbs/06_training.ipynb #a9c00010
 class _SyncedBatchNorm(nn.SyncBatchNorm):
-    "A SyncBatchNorm standing in for a batch-norm layer during a data-parallel fit, sharing its parameters and statistics; a deep copy is the plain layer"
+    "A SyncBatchNorm in place of a batch-norm layer during a data-parallel fit, sharing its tensors; a deep copy is plain"
     def __deepcopy__(self, memo): return copy.deepcopy(self.__dict__['plain'], memo)
 
 def _synced(bn:nn.Module)->_SyncedBatchNorm:
@@ -984,7 +986,7 @@ def _synced(bn:nn.Module)->_SyncedBatchNorm:
     return s.train(bn.training)
 
 def _synchronise_batchnorm(model)->list:
-    "Put `_SyncedBatchNorm`s in place of the batch-norm layers of the players' networks; returns (parent, name, layer) to put back"
+    "Put `_SyncedBatchNorm`s in place of the players' batch-norm layers; returns (parent, name, layer) to put back"
     nets, swapped = {id(m): m for p in model.players for m in p.modules}.values(), []
     for parent in [m for net in nets for m in net.modules()]:
         for name, child in list(parent.named_children()):
@@ -995,12 +997,14 @@ def _synchronise_batchnorm(model)->list:
 # %% ../nbs/06_training.ipynb #a9c00012
 @patch
 def agree(self:_Parallel, model, x:Tensor, stream:BatchStream)->BatchStream:
-    "Start every process where rank 0 is (weights, random state, batch stream, run) and set up the averaging; returns the stream"
+    "Start every process where rank 0 is (weights, random state, batch stream, run); set up the averaging; the stream"
     cuda = model.device.type == 'cuda'
-    box = [dict(rng=_rng_state(), cuda=torch.cuda.get_rng_state() if cuda else None, stream=stream.state_dict(), step=model.step, run=model._run)]
+    box = [dict(rng=_rng_state(), cuda=torch.cuda.get_rng_state() if cuda else None, stream=stream.state_dict(),
+                step=model.step, run=model._run)]
     dist.broadcast_object_list(box, 0); main = box[0]
     if main['step'] != model.step:
-        raise ValueError(f"fit: rank {self.rank} is at step {model.step}, rank 0 at step {main['step']}; every process must start from the same model (the same seed, or the same checkpoint)")
+        raise ValueError(f"fit: rank {self.rank} is at step {model.step}, rank 0 at step {main['step']}; "
+                         "every process must start from the same model (the same seed, or the same checkpoint)")
     for t in model.state_dict().values(): dist.broadcast(t, 0)
     _set_rng_state(main['rng'])
     if cuda: torch.cuda.set_rng_state(main['cuda'])
@@ -1025,9 +1029,11 @@ def _grad_scaler():
 
 def _cannot_run(precision:str, device:torch.device)->str|None:
     "Why `precision` cannot run on `device`, or None"
-    if precision == 'fp16' and device.type != 'cuda': return "needs a CUDA device (fp16 needs loss scaling, which is for GPUs); on the CPU use precision='bf16'"
+    if precision == 'fp16' and device.type != 'cuda':
+        return "needs a CUDA device (fp16 needs loss scaling, which is for GPUs); on the CPU use precision='bf16'"
     if precision == 'bf16' and device.type not in ('cpu', 'cuda'): return f"is not supported on {device.type}"
-    if precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(): return f"is not supported by {torch.cuda.get_device_name(device)}"
+    if precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
+        return f"is not supported by {torch.cuda.get_device_name(device)}"
     return None
 
 class MixedPrecision(Callback):
@@ -1035,12 +1041,13 @@ class MixedPrecision(Callback):
     def __init__(self, precision:str # 'bf16' or 'fp16'
                 ): self.precision = one_of('bf16', 'fp16')(precision, 'precision', 'MixedPrecision')
     def before_fit(self, model, steps, fresh):
-        if why := _cannot_run(self.precision, model.device): warnings.warn(f"fit: precision={self.precision!r} {why}; training in fp32"); return
+        if why := _cannot_run(self.precision, model.device):
+            warnings.warn(f"fit: precision={self.precision!r} {why}; training in fp32"); return
         dtype = torch.bfloat16 if self.precision == 'bf16' else torch.float16
         for p in model.players: p.autocast = partial(torch.autocast, model.device.type, dtype)
         if self.precision == 'fp16': self._scale(model)
     def _scale(self, model):
-        "Give each player its loss scaler: the one of the previous fit, or one restored from the checkpoint, or a new one"
+        "Give each player its loss scaler: the previous fit's, or one restored from the checkpoint, or a new one"
         scalers, saved = model.__dict__.setdefault('_scalers', {}), getattr(model, '_scaler_states', None) or {}
         for p in model.players:
             if p.name not in scalers:
@@ -1056,18 +1063,21 @@ def _cannot_compile(device:torch.device)->str|None:
     "Why torch.compile cannot run on `device` here, or None"
     try:
         import torch._dynamo
-        if not torch._dynamo.is_dynamo_supported(): return f"is not supported with Python {platform.python_version()} and torch {torch.__version__}"
+        if not torch._dynamo.is_dynamo_supported():
+            return f"is not supported with Python {platform.python_version()} and torch {torch.__version__}"
     except Exception as e: return f"is not available here ({type(e).__name__}: {e})"
-    if device.type == 'cpu' and not any(map(shutil.which, ('g++', 'c++', 'clang++'))): return "needs a C++ compiler (g++ or clang++) on the PATH for the CPU"
+    if device.type == 'cpu' and not any(map(shutil.which, ('g++', 'c++', 'clang++'))):
+        return "needs a C++ compiler (g++ or clang++) on the PATH for the CPU"
     return None
 
 class _CompiledForward:
-    "A network's forward compiled by torch.compile; a call that differentiates with respect to a leaf input runs the plain forward"
+    "A network's forward compiled by torch.compile; a call that may differentiate into a leaf input runs the plain one"
     def __init__(self, net:nn.Module):
         self.net, self.plain = net, type(net).forward.__get__(net)
         self.fast = torch.compile(self.plain)
     def __call__(self, *args, **kwargs):
-        into_input = torch.is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad and a.is_leaf for a in args)
+        leaf = any(isinstance(a, Tensor) and a.requires_grad and a.is_leaf for a in args)   # a gradient penalty's input
+        into_input = leaf and torch.is_grad_enabled()
         return (self.plain if into_input else self.fast)(*args, **kwargs)
     def __deepcopy__(self, memo):   # the copy of the network runs the plain forward
         twin = memo[id(self.net)]
@@ -1077,11 +1087,12 @@ class Compiled(Callback):
     "Each player's networks compiled by torch.compile for the run, and the plain ones put back after it"
     nets, limit = (), None
     def before_fit(self, model, steps, fresh):
-        if why := _cannot_compile(model.device): warnings.warn(f"fit: compile=True {why}; the networks run uncompiled"); return
+        if why := _cannot_compile(model.device):
+            warnings.warn(f"fit: compile=True {why}; the networks run uncompiled"); return
         self.nets = list({id(m): m for p in model.players for m in p.modules}.values())
         for net in self.nets: net.forward = _CompiledForward(net)
-        self.limit = torch._dynamo.config.cache_size_limit   # the compiled networks share one cache of graphs...
-        torch._dynamo.config.cache_size_limit = max(self.limit, 16 * len(self.nets))   # ...with room for each network's variants
+        self.limit = torch._dynamo.config.cache_size_limit   # one cache of graphs for all: room for each network's
+        torch._dynamo.config.cache_size_limit = max(self.limit, 16 * len(self.nets))
     def after_fit(self, model):
         for net in self.nets: net.__dict__.pop('forward', None)
         if self.limit is not None: torch._dynamo.config.cache_size_limit = self.limit
@@ -1099,7 +1110,7 @@ def _add_samples(writer, x:Tensor, step:int):
     writer.add_figure('samples', fig, step)   # and closes it
 
 class TensorBoard(Callback):
-    "TensorBoard logs of a run: every history term as the scalar 'player/term', samples every `every` rounds, the config as text"
+    "TensorBoard logs: each history term as the scalar 'player/term', samples every `every` rounds, the config as text"
     def __init__(self, log_dir, # the folder of the event files, e.g. a run folder's 'tensorboard'
                  every:int=500, # rounds between two pictures of samples
                  n:int=64, # samples per picture
@@ -1107,7 +1118,7 @@ class TensorBoard(Callback):
                 ):
         positive_int(every, 'every', 'TensorBoard'); positive_int(n, 'n', 'TensorBoard')
         if importlib.util.find_spec('tensorboard') is None:
-            raise ImportError("TensorBoard needs the tensorboard package: pip install tensorboard (or pip install 'alphagan-edu[tensorboard]')")
+            raise ImportError("TensorBoard needs the tensorboard package: pip install 'alphagan-edu[tensorboard]'")
         self.log_dir, self.every, self.n, self.config, self.writer = Path(log_dir), every, n, config, None
     def before_fit(self, model, steps, fresh):
         if not is_main(): return
