@@ -454,7 +454,7 @@ def _read_terms(sums:dict, # {player: {term: tensor summed over its updates}}
     return row
 
 @patch
-def _round(self:Model, stream, device, par=None)->dict:
+def _round(self:Model, stream, device)->dict:
     "Play one round; returns each player's terms averaged over its updates, as '<player>/<term>'"
     step, sums = self.step + 1, {}
     shared = next(stream).to(device) if self.config.get('batch_per_round') else None   # one batch for every update of the round
@@ -464,6 +464,7 @@ def _round(self:Model, stream, device, par=None)->dict:
             out = p.update(next(stream).to(device) if shared is None else shared, step)
             total = out if total is None else {k: total[k] + v for k, v in out.items()}
         sums[p.name] = total
+    par = getattr(self, '_par', None)   # several processes: a data-parallel fit sets it
     row = _read_terms(sums, {p.name: p.steps for p in self.players}, step, par and par.average)
     if par: par.average_statistics(self)
     self.step = step
@@ -538,7 +539,7 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
     if x.device != device and x.nbytes <= _ON_DEVICE_MAX: x = x.to(device)
     stream = self._stream = self._start(x, bs, seed)
     if par: stream = self._stream = par.agree(self, x, stream)
-    draws = stream if par is None else par.shard(stream)   # this process's share of every batch
+    draws, self._par = (stream, None) if par is None else (par.shard(stream), par)   # this process's share of every batch
     bar, was_training, saved = _Progress(progress and main, self.step, steps, type(self).__name__), self.training, None
     t0 = time.perf_counter() - self.history.last().get('time', 0.)
     try:
@@ -546,7 +547,7 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
         for cb in cbs: cb.before_fit(self, steps, seed is not None)
         for i in range(steps):
             for cb in cbs: cb.before_round(self, self.step + 1)
-            row = self._round(draws, device, par)
+            row = self._round(draws, device)
             self.history.append({'step': self.step, 'time': time.perf_counter() - t0, **row})
             for cb in cbs: cb.after_round(self, self.step, self.history)
             if checkpoint_every and self.step % checkpoint_every == 0:
@@ -555,7 +556,7 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
             bar.show(row, last=i == steps - 1)
     finally:
         for cb in cbs: cb.after_fit(self)
-        if par: par.close(self)
+        if par: par.close(self); self._par = None
         bar.close(); self.train(was_training); self._stream = stream.state_dict()
     if checkpoint is not None and saved != self.step and main: self.save(checkpoint)
     if par: dist.barrier()   # every process returns once the checkpoint is written
