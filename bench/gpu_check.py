@@ -158,9 +158,13 @@ def main():
         report(same(dcgan(), dcgan()), "seed_everything(0, deterministic=True): DCGAN twice", 'identical weights')
         prec = 'fp16' if dev.type == 'cuda' else 'bf16'
         seed_everything(0, deterministic=True); whole = build('alpha-gan', imgs, device=dev); whole.fit(imgs, 6, seed=0, progress=False, precision=prec)
-        seed_everything(0, deterministic=True); cut = build('alpha-gan', imgs, device=dev); cut.fit(imgs, 3, seed=0, progress=False, precision=prec)
-        cut.save(tmp / 'cut.pt'); resumed = Model.load(tmp / 'cut.pt', device=dev); resumed.fit(imgs, 3, progress=False, precision=prec)
-        report(same(weights(resumed), weights(whole)), f"alpha-GAN in {prec}, stopped at 3 of 6 rounds and resumed", 'identical to the whole run')
+        def stop(m, step, h):
+            if step == 4: raise KeyboardInterrupt   # a run asked for 6 rounds, stopped after 4: its checkpoint holds round 3
+        seed_everything(0, deterministic=True); cut = build('alpha-gan', imgs, device=dev)
+        try: cut.fit(imgs, 6, seed=0, progress=False, precision=prec, checkpoint=tmp / 'cut.pt', checkpoint_every=3, callbacks=[stop])
+        except KeyboardInterrupt: pass
+        resumed = Model.load(tmp / 'cut.pt', device=dev); resumed.fit(imgs, 3, progress=False, precision=prec)
+        report(same(weights(resumed), weights(whole)), f"alpha-GAN in {prec}, stopped in round 4 of 6 and resumed from round 3", 'identical to the whole run')
 
     print(f"{sum(RESULTS)} of {len(RESULTS)} checks passed in {time.time() - T0:.0f} s")
     sys.exit(0 if all(RESULTS) else 1)
