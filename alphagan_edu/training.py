@@ -1073,13 +1073,12 @@ def _cannot_compile(device:torch.device)->str|None:
 
 class _CompiledForward:
     "A network's forward compiled by torch.compile; a call that may differentiate into a leaf input runs the plain one"
-    def __init__(self, net:nn.Module):
-        self.net, self.plain = net, type(net).forward.__get__(net)
-        self.fast = torch.compile(self.plain)
+    def __init__(self, net:nn.Module): self.net, self.plain, self.fast = net, type(net).forward.__get__(net), None
     def __call__(self, *args, **kwargs):
         leaf = any(isinstance(a, Tensor) and a.requires_grad and a.is_leaf for a in args)   # a gradient penalty's input
-        into_input = leaf and torch.is_grad_enabled()
-        return (self.plain if into_input else self.fast)(*args, **kwargs)
+        if leaf and torch.is_grad_enabled(): return self.plain(*args, **kwargs)
+        if self.fast is None: self.fast = torch.compile(self.plain)   # compiled at the first call that needs it
+        return self.fast(*args, **kwargs)
     def __deepcopy__(self, memo):   # the copy of the network runs the plain forward
         twin = memo[id(self.net)]
         return type(twin).forward.__get__(twin)
