@@ -7,7 +7,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/training.html.md"""
 # %% ../nbs/06_training.ipynb #1646700a
 from __future__ import annotations
 import copy, inspect, math, os, random, tempfile, time, uuid, importlib, warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,11 +18,12 @@ from tqdm.auto import tqdm
 from .data import Data, batches
 
 # %% auto #0
-__all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'MODELS', 'seed_everything',
-           'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'Check',
-           'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay', 'WeightAverage', 'rng_kept',
-           'evaluating', 'atomic_save', 'has_batchnorm', 'calibrate_batchnorm', 'joint', 'as_batch',
-           'default_latent_dim', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build', 'RunFolder']
+__all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'PRECISIONS', 'MODELS',
+           'seed_everything', 'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History',
+           'BatchStream', 'Model', 'Check', 'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay',
+           'WeightAverage', 'rng_kept', 'evaluating', 'atomic_save', 'has_batchnorm', 'calibrate_batchnorm', 'joint',
+           'sharded', 'as_batch', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build',
+           'RunFolder', 'world', 'is_main', 'init_distributed', 'MixedPrecision', 'Compiled', 'TensorBoard']
 
 # %% ../nbs/06_training.ipynb #e93502b8
 def seed_everything(seed:int, # any non-negative integer
@@ -42,8 +43,9 @@ def use_deterministic():
 
 # %% ../nbs/06_training.ipynb #d47ef389
 def default_device()->torch.device:
-    "CUDA when it is available, otherwise the CPU"
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    "CUDA when it is available (under torchrun, this process's GPU: LOCAL_RANK), otherwise the CPU"
+    if not torch.cuda.is_available(): return torch.device('cpu')
+    return torch.device('cuda', int(os.environ['LOCAL_RANK'])) if 'LOCAL_RANK' in os.environ else torch.device('cuda')
 
 # %% ../nbs/06_training.ipynb #e8ea3bde
 class NonFiniteLoss(RuntimeError):
@@ -104,17 +106,21 @@ def _as_terms(out, name:str)->dict:
     if 'loss' in out and len(out) > 1: raise ValueError(f"player '{name}': a term is named 'loss', which is kept for the sum of the terms")
     return out
 
+Player.autocast, Player.scaler, Player.reduce = nullcontext, None, None   # set by `fit` (Past one CPU)
+
 @patch
 def update(self:Player, batch, # the batch this update sees
            step:int # the round being played (for error messages)
           )->dict: # the terms and their sum 'loss', detached, on the device
     "One update: zero own gradients, loss terms and their sum, backward into own parameters only, one optimizer step"
     for p in self.params: p.grad = None
-    terms = _as_terms(self.loss(batch), self.name)
+    with self.autocast(): terms = _as_terms(self.loss(batch), self.name)
     total = sum(terms.values())
     if not total.requires_grad: raise ValueError(f"player '{self.name}': no term of its loss depends on a parameter, so there is nothing to update")
-    total.backward(inputs=self.params)
-    self.opt.step()
+    (total if self.scaler is None else self.scaler.scale(total)).backward(inputs=self.params)
+    if self.reduce is not None: self.reduce(self.params)   # several processes: the gradients averaged over them
+    if self.scaler is None: self.opt.step()
+    else: self.scaler.step(self.opt); self.scaler.update()
     return {**{k: t.detach() for k, t in terms.items()}, 'loss': total.detach()}
 
 # %% ../nbs/06_training.ipynb #c101faca
@@ -435,12 +441,14 @@ class _Progress:
 # %% ../nbs/06_training.ipynb #d2dd79ed
 def _read_terms(sums:dict, # {player: {term: tensor summed over its updates}}
                 steps:dict, # {player: updates per round}
-                step:int # the round, for the error message
+                step:int, # the round, for the error message
+                reduce=None # several processes: averages the stacked terms over them
                )->dict:
     "The players' terms averaged over their updates, as '<player>/<term>' floats, read in one transfer; a non-finite total stops the run"
     keys = [(p, k) for p, terms in sums.items() for k in terms]
-    values = torch.stack([sums[p][k].float() / steps[p] for p, k in keys]).tolist() if keys else []
-    row = {f'{p}/{k}': v for (p, k), v in zip(keys, values)}
+    values = torch.stack([sums[p][k].float() / steps[p] for p, k in keys]) if keys else torch.zeros(0)
+    if reduce is not None: values = reduce(values)
+    row = {f'{p}/{k}': v for (p, k), v in zip(keys, values.tolist())}
     for p in sums:
         if not math.isfinite(row[f'{p}/loss']): raise NonFiniteLoss(p, step, {k: row[f'{p}/{k}'] for k in sums[p]})
     return row
@@ -456,7 +464,9 @@ def _round(self:Model, stream, device)->dict:
             out = p.update(next(stream).to(device) if shared is None else shared, step)
             total = out if total is None else {k: total[k] + v for k, v in out.items()}
         sums[p.name] = total
-    row = _read_terms(sums, {p.name: p.steps for p in self.players}, step)
+    par = getattr(self, '_par', None)   # several processes: a data-parallel fit sets it
+    row = _read_terms(sums, {p.name: p.steps for p in self.players}, step, par and par.average)
+    if par: par.average_statistics(self)
     self.step = step
     return row
 
@@ -484,8 +494,10 @@ def _start(self:Model, x:Tensor, batch_size:int, seed:int|None)->BatchStream:
 # %% ../nbs/06_training.ipynb #8f20f218
 _ON_DEVICE_MAX = 2**30   # data up to this many bytes are copied to the model's device once per fit
 
-def _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every)->list:
-    "Check `fit`'s arguments; returns the callbacks as a list of `Callback`"
+PRECISIONS = ('fp32', 'bf16', 'fp16')   # what `fit(precision=...)` takes (Past one CPU)
+
+def _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every, precision='fp32', compile=False)->list:
+    "Check `fit`'s arguments; returns the callbacks as a list of `Callback`, those of `precision` and `compile` first"
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0: raise ValueError(f"fit: steps={steps!r}; expected an integer >= 0 (rounds to play)")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 0 < batch_size <= len(x):
         raise ValueError(f"fit: batch_size={batch_size!r}; expected an integer from 1 to {len(x)} (the number of samples)")
@@ -495,7 +507,8 @@ def _check_fit(x, steps, batch_size, callbacks, checkpoint, checkpoint_every)->l
         if checkpoint is None: raise ValueError("fit: checkpoint_every needs checkpoint=path, the file to write")
         if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(f"fit: checkpoint_every={checkpoint_every!r}; expected an integer >= 1")
-    return callbacks
+    one_of(*PRECISIONS)(precision, 'precision', 'fit'); boolean(compile, 'compile', 'fit')
+    return ([MixedPrecision(precision)] if precision != 'fp32' else []) + ([Compiled()] if compile else []) + callbacks
 
 @patch
 def _loop_callbacks(self:Model)->list:
@@ -512,31 +525,41 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
         callbacks=(), # `Callback`s, or functions cb(model, step, history) called after each round; see `every`
         progress:bool=True, # show a progress bar
         checkpoint:str|Path|None=None, # save this run here every `checkpoint_every` rounds and at the end
-        checkpoint_every:int|None=None # rounds between checkpoints (None: only at the end)
+        checkpoint_every:int|None=None, # rounds between checkpoints (None: only at the end)
+        precision:str='fp32', # 'fp32', 'bf16' (autocast) or 'fp16' (autocast and loss scalers; CUDA)
+        compile:bool=False # compile each player's networks with torch.compile
        )->History:
     "Play `steps` more rounds of the game on batches of `data`; returns the history"
     x, bs = _samples(data), batch_size or self.config.get('batch_size') or 64
-    cbs = self._loop_callbacks() + _check_fit(x, steps, bs, callbacks, checkpoint, checkpoint_every)
-    if checkpoint is not None: self._claim(checkpoint)
+    cbs = self._loop_callbacks() + _check_fit(x, steps, bs, callbacks, checkpoint, checkpoint_every, precision, compile)
+    par = _Parallel.join(self, bs) if int(os.environ.get('WORLD_SIZE', 1)) > 1 else None   # several processes
+    main = par is None or par.main   # the process that writes
+    if checkpoint is not None and main: self._claim(checkpoint)
     device, players = self.device, self.players
     if x.device != device and x.nbytes <= _ON_DEVICE_MAX: x = x.to(device)
     stream = self._stream = self._start(x, bs, seed)
-    bar, was_training, saved = _Progress(progress, self.step, steps, type(self).__name__), self.training, None
+    if par: stream = self._stream = par.agree(self, x, stream)
+    draws, self._par = (stream, None) if par is None else (par.shard(stream), par)   # this process's share of every batch
+    bar, was_training, saved = _Progress(progress and main, self.step, steps, type(self).__name__), self.training, None
     t0 = time.perf_counter() - self.history.last().get('time', 0.)
     try:
         self.train()
         for cb in cbs: cb.before_fit(self, steps, seed is not None)
         for i in range(steps):
             for cb in cbs: cb.before_round(self, self.step + 1)
-            row = self._round(stream, device)
+            row = self._round(draws, device)
             self.history.append({'step': self.step, 'time': time.perf_counter() - t0, **row})
             for cb in cbs: cb.after_round(self, self.step, self.history)
-            if checkpoint_every and self.step % checkpoint_every == 0: self.save(checkpoint); saved = self.step
+            if checkpoint_every and self.step % checkpoint_every == 0:
+                if main: self.save(checkpoint)
+                saved = self.step
             bar.show(row, last=i == steps - 1)
     finally:
         for cb in cbs: cb.after_fit(self)
+        if par: par.close(self); self._par = None
         bar.close(); self.train(was_training); self._stream = stream.state_dict()
-    if checkpoint is not None and saved != self.step: self.save(checkpoint)
+    if checkpoint is not None and saved != self.step and main: self.save(checkpoint)
+    if par: dist.barrier()   # every process returns once the checkpoint is written
     return self.history
 
 # %% ../nbs/06_training.ipynb #2c9ad9c8
@@ -581,7 +604,9 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
     ckpt = dict(format=_FORMAT, version=2, cls=type(self).__qualname__, module=type(self).__module__,
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
-                rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state())
+                rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state(),
+                scalers={**getattr(self, '_scaler_states', {}),
+                         **{n: s.state_dict() for n, s in getattr(self, '_scalers', {}).items()}})
     atomic_save(ckpt, path)
     return path
 
@@ -613,6 +638,7 @@ def _restore(self:Model, ckpt:dict, path:Path):
     "Take the run's state from a checkpoint: step, history, optimizers, batch stream and random state"
     self.step, self.history, self._run = ckpt['step'], History(ckpt['history']), ckpt['run']
     self._stream, self._rng = ckpt['stream'], ckpt['rng']
+    self._scaler_states = ckpt.get('scalers') or {}   # fp16 loss scalers: taken up by the next fit in fp16
     saved = ckpt['optimizers'] or {}
     if saved and sorted(saved) != sorted(p.name for p in self.players):
         raise ValueError(f"{path}: its optimizers are for players {sorted(saved)}, the model has {[p.name for p in self.players]}")
@@ -676,6 +702,16 @@ def joint(net:nn.Module, # the network
     ins = [torch.cat(parts) for parts in zip(*xs)] if isinstance(xs[0], tuple) else [torch.cat(xs)]
     return net(*ins).split(sizes)
 
+# %% ../nbs/06_training.ipynb #a9c00002
+_SHARE = (0, 1)   # (rank, processes) while a data-parallel fit runs; set by `fit`
+
+def sharded(draw, # draw(m) -> a tensor of m random rows
+            n:int # the rows this process needs
+           )->Tensor:
+    "`draw(n)`; during a data-parallel fit, this process's rows of `draw(n * processes)`"
+    rank, world = _SHARE
+    return draw(n) if world == 1 else draw(n * world)[rank * n:(rank + 1) * n]
+
 # %% ../nbs/06_training.ipynb #7b061734
 def as_batch(x, # a tensor: one item of `shape`, or a batch of them
              shape:tuple, # the shape of one item
@@ -697,8 +733,8 @@ class Generative(Model):
     recipes = dict(points=dict(latent_dim=2), images=dict(latent_dim=32))
     averaged_nets = ('G',)
     def prior(self, n:int)->Tensor:
-        "`n` codes z ~ p(z) = N(0, I), (n, latent_dim)"
-        return torch.randn(n, self.config['latent_dim'], device=self.device)
+        "`n` codes z ~ p(z) = N(0, I), (n, latent_dim); under several processes, this one's share of theirs (`sharded`)"
+        return sharded(lambda m: torch.randn(m, self.config['latent_dim'], device=self.device), n)
     def output(self, out:Tensor)->Tensor:
         "The generator's output in data units (the identity; a VAE's likelihood mean)"
         return out
@@ -880,3 +916,224 @@ def load_model(self:RunFolder, device=None)->Model:
 def save_history(self:RunFolder, model:Model):
     "Write the model's history to history.csv, atomically"
     _atomic_write(self.path / 'history.csv', model.history.to_frame().to_csv(index=False))
+
+# %% ../nbs/06_training.ipynb #a9c00005
+import importlib.util, platform, shutil
+from functools import partial
+import torch.distributed as dist
+from .data import image_grid
+
+def world()->tuple:
+    "(rank, processes): this process's place among those that torch.distributed joined; (0, 1) for a lone process"
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+def is_main()->bool:
+    "Is this the process that writes files: rank 0, or a lone process?"
+    return world()[0] == 0
+
+def init_distributed(device=None # where this process trains (default: `default_device()`): NCCL for CUDA, gloo otherwise
+                    )->tuple: # (rank, processes)
+    "Join the processes that torchrun started (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT), unless joined or alone"
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1 and dist.is_available() and not dist.is_initialized():
+        cuda = torch.device(device if device is not None else default_device()).type == 'cuda'
+        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        dist.init_process_group('nccl' if cuda else 'gloo')
+    return world()
+
+# %% ../nbs/06_training.ipynb #a9c00008
+class _Parallel:
+    "A data-parallel fit as one process sees it: its share of each batch, and averages over all processes"
+    def __init__(self, rank:int, world:int, batch_size:int):
+        self.rank, self.world, self.share, self.synced = rank, world, batch_size // world, []
+    @property
+    def main(self)->bool: return self.rank == 0
+    @classmethod
+    def join(cls, model, batch_size:int):
+        "Join torchrun's processes; None if this process is alone"
+        rank, n = init_distributed(model.device)
+        if n == 1: return None
+        if batch_size % n: raise ValueError(f"fit: batch_size={batch_size} with {n} processes; expected a multiple of {n}")
+        return cls(rank, n, batch_size)
+    def shard(self, stream):
+        "This process's rows of every batch of `stream`"
+        lo = self.rank * self.share
+        return (b[lo:lo + self.share] for b in stream)
+    def average(self, t:Tensor)->Tensor:
+        "`t` averaged over the processes, in place"
+        dist.all_reduce(t); return t.div_(self.world)
+    def average_all(self, tensors:list):
+        "Average each of `tensors` over the processes, in place, with one collective over one flat buffer"
+        if not tensors: return
+        flat = self.average(torch.cat([t.reshape(-1) for t in tensors]))
+        for t, a in zip(tensors, flat.split([t.numel() for t in tensors])): t.copy_(a.view_as(t))
+    def average_grads(self, params:list): self.average_all([p.grad for p in params if p.grad is not None])
+    def average_statistics(self, model:nn.Module):
+        "Average the running statistics of the batch-norm layers that are not synchronised"
+        bns = [m for m in model.modules() if isinstance(m, _BATCHNORMS) and not isinstance(m, nn.SyncBatchNorm)]
+        self.average_all([s for m in bns for s in (m.running_mean, m.running_var) if s is not None])
+
+# %% ../nbs/06_training.ipynb #a9c00010
+class _SyncedBatchNorm(nn.SyncBatchNorm):
+    "A SyncBatchNorm in place of a batch-norm layer during a data-parallel fit, sharing its tensors; a deep copy is plain"
+    def __deepcopy__(self, memo): return copy.deepcopy(self.__dict__['plain'], memo)
+
+def _synced(bn:nn.Module)->_SyncedBatchNorm:
+    "A `_SyncedBatchNorm` sharing the parameters and running statistics of `bn`"
+    s = _SyncedBatchNorm(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats)
+    s.weight, s.bias = bn.weight, bn.bias
+    s.running_mean, s.running_var, s.num_batches_tracked = bn.running_mean, bn.running_var, bn.num_batches_tracked
+    s.__dict__['plain'] = bn   # not a submodule: the state_dict keeps its keys
+    return s.train(bn.training)
+
+def _synchronise_batchnorm(model)->list:
+    "Put `_SyncedBatchNorm`s in place of the players' batch-norm layers; returns (parent, name, layer) to put back"
+    nets, swapped = {id(m): m for p in model.players for m in p.modules}.values(), []
+    for parent in [m for net in nets for m in net.modules()]:
+        for name, child in list(parent.named_children()):
+            if isinstance(child, _BATCHNORMS) and not isinstance(child, nn.SyncBatchNorm):
+                setattr(parent, name, _synced(child)); swapped.append((parent, name, child))
+    return swapped
+
+# %% ../nbs/06_training.ipynb #a9c00012
+@patch
+def agree(self:_Parallel, model, x:Tensor, stream:BatchStream)->BatchStream:
+    "Start every process where rank 0 is (weights, random state, batch stream, run); set up the averaging; the stream"
+    cuda = model.device.type == 'cuda'
+    box = [dict(rng=_rng_state(), cuda=torch.cuda.get_rng_state() if cuda else None, stream=stream.state_dict(),
+                step=model.step, run=model._run)]
+    dist.broadcast_object_list(box, 0); main = box[0]
+    if main['step'] != model.step:
+        raise ValueError(f"fit: rank {self.rank} is at step {model.step}, rank 0 at step {main['step']}; "
+                         "every process must start from the same model (the same seed, or the same checkpoint)")
+    for t in model.state_dict().values(): dist.broadcast(t, 0)
+    _set_rng_state(main['rng'])
+    if cuda: torch.cuda.set_rng_state(main['cuda'])
+    model._run = main['run']
+    global _SHARE; _SHARE = (self.rank, self.world)
+    if cuda: self.synced = _synchronise_batchnorm(model)
+    for p in model.players: p.reduce = self.average_grads
+    return BatchStream.from_state(x, main['stream'])
+
+@patch
+def close(self:_Parallel, model):
+    "Undo what `agree` set up: the noise in shares, the players' averaging, the synchronised batch norm"
+    global _SHARE; _SHARE = (0, 1)
+    for p in model.players: p.reduce = None
+    for parent, name, layer in self.synced: setattr(parent, name, layer)
+    self.synced = []
+
+# %% ../nbs/06_training.ipynb #a9c00015
+def _grad_scaler():
+    "A loss scaler for fp16 on CUDA"
+    return torch.amp.GradScaler('cuda') if hasattr(torch.amp, 'GradScaler') else torch.cuda.amp.GradScaler()
+
+def _cannot_run(precision:str, device:torch.device)->str|None:
+    "Why `precision` cannot run on `device`, or None"
+    if precision == 'fp16' and device.type != 'cuda':
+        return "needs a CUDA device (fp16 needs loss scaling, which is for GPUs); on the CPU use precision='bf16'"
+    if precision == 'bf16' and device.type not in ('cpu', 'cuda'): return f"is not supported on {device.type}"
+    if precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
+        return f"is not supported by {torch.cuda.get_device_name(device)}"
+    return None
+
+class MixedPrecision(Callback):
+    "The players' losses under autocast in bf16 or fp16; in fp16 a loss scaler per player (CUDA), carried by checkpoints"
+    def __init__(self, precision:str # 'bf16' or 'fp16'
+                ): self.precision = one_of('bf16', 'fp16')(precision, 'precision', 'MixedPrecision')
+    def before_fit(self, model, steps, fresh):
+        if why := _cannot_run(self.precision, model.device):
+            warnings.warn(f"fit: precision={self.precision!r} {why}; training in fp32"); return
+        dtype = torch.bfloat16 if self.precision == 'bf16' else torch.float16
+        for p in model.players: p.autocast = partial(torch.autocast, model.device.type, dtype)
+        if self.precision == 'fp16': self._scale(model)
+    def _scale(self, model):
+        "Give each player its loss scaler: the previous fit's, or one restored from the checkpoint, or a new one"
+        scalers, saved = model.__dict__.setdefault('_scalers', {}), getattr(model, '_scaler_states', None) or {}
+        for p in model.players:
+            if p.name not in scalers:
+                scalers[p.name] = _grad_scaler()
+                if p.name in saved: scalers[p.name].load_state_dict(saved[p.name])
+            p.scaler = scalers[p.name]
+        model._scaler_states = {}
+    def after_fit(self, model):
+        for p in model.players: p.autocast, p.scaler = nullcontext, None
+
+# %% ../nbs/06_training.ipynb #a9c00022
+def _cannot_compile(device:torch.device)->str|None:
+    "Why torch.compile cannot run on `device` here, or None"
+    try:
+        import torch._dynamo
+        if not torch._dynamo.is_dynamo_supported():
+            return f"is not supported with Python {platform.python_version()} and torch {torch.__version__}"
+    except Exception as e: return f"is not available here ({type(e).__name__}: {e})"
+    if device.type == 'cpu' and not any(map(shutil.which, ('g++', 'c++', 'clang++'))):
+        return "needs a C++ compiler (g++ or clang++) on the PATH for the CPU"
+    return None
+
+class _CompiledForward:
+    "A network's forward compiled by torch.compile; a call that may differentiate into a leaf input runs the plain one"
+    def __init__(self, net:nn.Module): self.net, self.plain, self.fast = net, type(net).forward.__get__(net), None
+    def __call__(self, *args, **kwargs):
+        leaf = any(isinstance(a, Tensor) and a.requires_grad and a.is_leaf for a in args)   # a gradient penalty's input
+        if leaf and torch.is_grad_enabled(): return self.plain(*args, **kwargs)
+        if self.fast is None: self.fast = torch.compile(self.plain)   # compiled at the first call that needs it
+        return self.fast(*args, **kwargs)
+    def __deepcopy__(self, memo):   # the copy of the network runs the plain forward
+        twin = memo[id(self.net)]
+        return type(twin).forward.__get__(twin)
+
+class Compiled(Callback):
+    "Each player's networks compiled by torch.compile for the run, and the plain ones put back after it"
+    nets, limit = (), None
+    def before_fit(self, model, steps, fresh):
+        if why := _cannot_compile(model.device):
+            warnings.warn(f"fit: compile=True {why}; the networks run uncompiled"); return
+        self.nets = list({id(m): m for p in model.players for m in p.modules}.values())
+        for net in self.nets: net.forward = _CompiledForward(net)
+        self.limit = torch._dynamo.config.cache_size_limit   # one cache of graphs for all: room for each network's
+        torch._dynamo.config.cache_size_limit = max(self.limit, 16 * len(self.nets))
+    def after_fit(self, model):
+        for net in self.nets: net.__dict__.pop('forward', None)
+        if self.limit is not None: torch._dynamo.config.cache_size_limit = self.limit
+        self.nets, self.limit = (), None
+
+# %% ../nbs/06_training.ipynb #a9c00027
+def _add_samples(writer, x:Tensor, step:int):
+    "Log samples: images as one tiled grid, points as a scatter plot (a histogram in 1-D)"
+    if x.ndim == 4: return writer.add_image('samples', image_grid(x), step, dataformats='HWC')
+    import matplotlib.pyplot as plt
+    x = x.detach().float().cpu()
+    fig, ax = plt.subplots(figsize=(3, 3))
+    if x.shape[1] == 1: ax.hist(x[:, 0].numpy(), bins=50)
+    else: ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=2); ax.set_aspect('equal')
+    writer.add_figure('samples', fig, step)   # and closes it
+
+class TensorBoard(Callback):
+    "TensorBoard logs: each history term as the scalar 'player/term', samples every `every` rounds, the config as text"
+    def __init__(self, log_dir, # the folder of the event files, e.g. a run folder's 'tensorboard'
+                 every:int=500, # rounds between two pictures of samples
+                 n:int=64, # samples per picture
+                 config:dict|None=None # what to record as text (default: the model's class and config)
+                ):
+        positive_int(every, 'every', 'TensorBoard'); positive_int(n, 'n', 'TensorBoard')
+        if importlib.util.find_spec('tensorboard') is None:
+            raise ImportError("TensorBoard needs the tensorboard package: pip install 'alphagan-edu[tensorboard]'")
+        self.log_dir, self.every, self.n, self.config, self.writer = Path(log_dir), every, n, config, None
+    def before_fit(self, model, steps, fresh):
+        if not is_main(): return
+        from torch.utils.tensorboard import SummaryWriter
+        self.writer = SummaryWriter(str(self.log_dir))
+        config = self.config if self.config is not None else {'model': type(model).__name__, **model.config}
+        self.writer.add_text('config', f"```\n{json.dumps(config, indent=2, default=str)}\n```", model.step)
+    def after_round(self, model, step, history):
+        x = self._draw(model) if step % self.every == 0 else None   # on every process
+        if self.writer is None: return
+        for k, v in history.rows[-1].items():
+            if '/' in k: self.writer.add_scalar(k, v, step)
+        if x is not None: _add_samples(self.writer, x, step)
+    def _draw(self, model):
+        if not isinstance(model, Generative): return None
+        with rng_kept(): return model.sample(self.n)
+    def after_fit(self, model):
+        if self.writer is not None: self.writer.close(); self.writer = None
