@@ -643,7 +643,7 @@ def _torch_load(path:Path)->dict:
         if 'weights_only' in str(e) or 'Weights only' in str(e):   # never pass on torch's advice to unpickle it unrestricted
             raise ValueError(f"{path} could not be read: it is not a checkpoint, since it holds objects other than tensors and plain values, "
                              "which Model.save never writes; it was not loaded") from None
-        why = (str(e).strip().splitlines() or [''])[0]
+        why = (str(e).strip().splitlines() or [''])[0].split('. ')[0]   # torch's first sentence: what failed
         raise ValueError(f"{path} could not be read as a checkpoint (is it truncated or damaged?): {type(e).__name__}: {why}") from e
 
 def _read_checkpoint(path:Path)->dict:
