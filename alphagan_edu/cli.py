@@ -125,7 +125,7 @@ def check_out(folder, # the folder asked for with --out
     if not force: raise CLIError(f"--out {folder} holds a run ({_describe(cfg)}); continue it with --resume {folder}, choose another folder, or replace it with --force")
     return [f for f in RUN_FILES if (out / f).exists()]
 
-# %% ../nbs/13_cli.ipynb #c5727064
+# %% ../nbs/13_cli.ipynb #78d08a0a
 _DEFAULTS = dict(checkpoint_every=500, data_dir=None)   # they say when and from where, not what is trained
 def _int_at_least(lo): return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo
 _CONFIG = dict(   # key: (check, what it should be, what it is)
@@ -333,7 +333,7 @@ def on_signals(handler, # a function (signum, frame)
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-# %% ../nbs/13_cli.ipynb #394e0a96
+# %% ../nbs/13_cli.ipynb #82f12e3a
 def _saved_step(ckpt:Path)->int|None:
     "The step of the checkpoint on disk, or None if there is none that can be read"
     try: return torch.load(ckpt, map_location='cpu', weights_only=True)['step']
@@ -421,7 +421,7 @@ def _begin(run:RunFolder, cfg:dict, model:Model, force:bool):
         for f in ('config.json', 'model.pt'): (run / f).unlink(missing_ok=True)
         raise CLIError(f"{e}; {run.path} holds no run now: free some space, then run the same command again", status=1) from None
 
-# %% ../nbs/13_cli.ipynb #675ee2fa
+# %% ../nbs/13_cli.ipynb #0c4629ea
 def _new_run(a, say)->int:
     "`train --out DIR`: check everything, lock the folder, replace a previous run if asked, write the config and train"
     for opt in ('model', 'data', 'steps'):

@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SH = ('sh', 'bash', 'shell', 'console')
+SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'   # no other Python environment lends a command
 _fence = re.compile(r'^```(\S*)[^\n]*\n(.*?)^```[ \t]*$', re.M | re.S)
 
 def blocks(md:str)->list:
@@ -94,7 +95,7 @@ def fresh_env(work:Path)->dict:
     venv = work / 'venv'
     subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'PYENV_VERSION')}
-    env.update(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}:{env.get('PATH', '')}", MPLBACKEND='Agg', PIP_DISABLE_PIP_VERSION_CHECK='1')
+    env.update(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}:{SYSTEM_PATH}", MPLBACKEND='Agg', PIP_DISABLE_PIP_VERSION_CHECK='1')
     print('venv: pip install torch==2.13.0', flush=True)
     subprocess.run([str(venv / 'bin' / 'pip'), 'install', '-q', 'torch==2.13.0'], check=True, env=env, stdin=subprocess.DEVNULL)
     return env
