@@ -55,7 +55,7 @@ class Proc:
         except BaseException: traceback.print_exc(); code = 1   # as the interpreter does with an uncaught exception
         try: sys.stdout.flush(); sys.stderr.flush()
         finally: os._exit(code if isinstance(code, int) else 1)
-    def wait(self, timeout:float=300)->int:
+    def wait(self, timeout:float=120)->int:
         "Wait for the process to end; its exit status (negative: killed by that signal)"
         t0 = time.time()
         while self.status is None:
@@ -97,10 +97,12 @@ class Catalogue:
     def __init__(self, main, root:Path, shared:Path):
         self.shared = shared   # where the run that the cases copy lives
         self.main, self.root, self.rows, self.n, self.passed, self.failures, self.later = main, root, [], 0, 0, [], []
+        self.procs = []   # every command started, so that none outlives the catalogue
     def proc(self, *args, cwd=None)->Proc:
         self.n += 1
         out = self.root / '_out' / str(self.n); out.mkdir(parents=True)
-        return Proc(self.main, args, cwd or self.root, out)
+        self.procs.append(p := Proc(self.main, args, cwd or self.root, out))
+        return p
     def call(self, fn, *args)->int:
         "Run fn(*args) in a forked process, so that this one computes nothing with torch before it forks; the exit status"
         pid = os.fork()
@@ -510,6 +512,10 @@ def run_lane(c:Catalogue, groups:list)->dict:
             except Exception as e: aborted += 1; print(f"{group}: STOPPED: {type(e).__name__}: {e}", flush=True)
             else: print(f"{group}: checked", flush=True)
     finally:
+        for p in c.procs:   # a command still running after its group failed
+            try:
+                if p.status is None and os.waitpid(p.pid, os.WNOHANG)[0] == 0: os.kill(p.pid, signal.SIGKILL); os.waitpid(p.pid, 0)
+            except ChildProcessError: pass
         for d in reversed(c.mounts): subprocess.run(['umount', '-l', str(d)], capture_output=True)
     return dict(rows=c.rows, passed=c.passed, failed=len(c.failures) + aborted, skipped=skipped)
 

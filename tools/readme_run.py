@@ -19,7 +19,7 @@ What it does:
     python tools/readme_run.py [--readme README.md] [--repo .] [--skip REGEX] [--keep]
 
 `--skip REGEX` leaves out the lines of sh blocks that match (for instance a long test suite: --skip '^nbdev-test$'),
-and says so. Ends with 'readme: N passed, M failed' (blocks) and exits 1 if any failed.
+and says so. Ends with 'readme: N passed, M failed, K skipped' (blocks) and exits 1 if any failed.
 """
 import argparse, json, os, re, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -124,12 +124,14 @@ def main():
     else:
         start = home / 'alphagan-edu'
         subprocess.run(['git', 'clone', '-q', str(Path(a.repo).resolve()), str(start)], check=True)
-    s, passed, failed = Session(start, env, work), 0, 0
+    s, passed, failed, skipped_blocks = Session(start, env, work), 0, 0, 0
     for i, b in enumerate(bs, 1):
         t0 = time.time()
         status, out, err, skipped = s.sh(b['code'], a.skip) if b['kind'] == 'sh' else (*s.python(b['code']), [])
         problem = (f'exit status {status}' if status else None) or (None if b['shown'] is None or same_output(out, b['shown']) else 'printed output differs')
         head = b['code'].strip().splitlines()[0][:90]
+        if skipped and not [l for l in b['code'].splitlines() if l.strip() and l not in skipped]:
+            skipped_blocks += 1; print(f"skip block {i} ({b['kind']}): {head}", flush=True); continue
         print(f"{'ok  ' if not problem else 'FAIL'} block {i} ({b['kind']}, {time.time() - t0:.0f} s): {head}" + (f"  [skipped: {'; '.join(skipped)}]" if skipped else ''), flush=True)
         if problem:
             failed += 1
@@ -140,7 +142,7 @@ def main():
     if s.py: s.py.stdin.close(); s.py.wait()
     if a.keep: print(f'work folder: {work}')
     else: shutil.rmtree(work, ignore_errors=True)
-    print(f'readme: {passed} passed, {failed} failed')
+    print(f'readme: {passed} passed, {failed} failed, {skipped_blocks} skipped')
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__': main()
