@@ -343,7 +343,8 @@ def _stopped(model:Model, ckpt:Path, signum:int, again:str)->CLIError:
     "Save the run stopped by signal `signum` at its last whole round, and say so"
     word, status = _STOPS[signum]
     try: model.save(ckpt)
-    except WriteError as e: return CLIError(f"{word} at step {model.step}, and {e}; {ckpt} holds step {_saved_step(ckpt)}; free some space, then {again}", status)
+    except WriteError as e:
+        return CLIError(f"{word} at step {model.step}, and {e}; {ckpt} holds step {_saved_step(ckpt)}; free some space, then {again}", status)
     return CLIError(f"{word} at step {model.step}; {ckpt} holds step {model.step}; {again}", status)
 
 def _fit(model:Model, data:Data, cfg:dict, folder:Path, steps:int, seed:int|None, progress:bool):
@@ -434,7 +435,8 @@ def _new_run(a, say)->int:
     with _locked(run, 'train', say):
         if old := check_out(a.out, a.force): say(f"replacing the run in {a.out}: removing {', '.join(old)}")
         _begin(run, cfg, model, a.force)
-        say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, batch size {cfg['batch_size']}, into {run.path}")
+        say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, "
+            f"batch size {cfg['batch_size']}, into {run.path}")
         with torch_threads(a.threads):
             _fit(model, data, cfg, run.path, a.steps, a.seed, progress=show_progress(a.quiet))
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
@@ -475,9 +477,12 @@ def _resume(a, say)->int:
         _check_total(run, a.resume, model, total, a.steps is not None)
         data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
         _record_total(run, total)
-        say(_resuming(cfg, model, total, device) if total > model.step else f"the run in {a.resume} reached step {total} before its files were all written: writing them")
+        if total == model.step: say(f"the run in {a.resume} reached step {total} before its files were all written: writing them")
+        else: say(_resuming(cfg, model, total, device))
         with torch_threads(a.threads):
-            if total > model.step: _fit(model, data, cfg, run.path, total - model.step, cfg['seed'] if model.step == 0 else None, progress=show_progress(a.quiet))
+            if total > model.step:
+                seed = cfg['seed'] if model.step == 0 else None   # from its step-0 checkpoint a run starts as the fresh one did
+                _fit(model, data, cfg, run.path, total - model.step, seed, progress=show_progress(a.quiet))
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
 
 def _train(a, say)->int:
@@ -568,14 +573,16 @@ def _compare(a, say)->int:
     _check_comparison(out)
     with _locked(RunFolder(out), 'compare', say):
         if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
-        say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {len(models) * len(datasets) * len(seeds)} runs in {out}")
+        n_runs = len(models) * len(datasets) * len(seeds)
+        say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {n_runs} runs in {out}")
         try:
             with torch_threads(a.threads):
                 df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
                                          quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet))
         except KeyboardInterrupt as e:
             word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
-            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: run the same command again", status=status) from None
+            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
+                           "run the same command again", status=status) from None
     print(f"{df.drop_duplicates(experiments.KEY).shape[0]} runs; wrote {out / 'results.csv'} ({len(df)} rows) and {out / 'headline.png'}")
     return 0
 
@@ -638,7 +645,8 @@ def _train_parser(sub):
                                    'config, checkpoint, figures, history and metrics.\n\n' + _EXTENDING)
     p.add_argument('--model', type=_name, choices=list(MODELS), metavar='NAME', help=f"the model: {', '.join(MODELS)}")
     p.add_argument('--data', type=_name, choices=DATASETS, metavar='NAME',
-                   help='the data: ring, grid (2-D mixtures), digits, color-digits (bundled 8x8 digits, resized to 16x16), or mnist, cifar10, celeba (read from --data-dir)')
+                   help='the data: ring, grid (2-D mixtures), digits, color-digits (bundled 8x8 digits, resized to 16x16), '
+                        'or mnist, cifar10, celeba (read from --data-dir)')
     p.add_argument('--steps', type=_positive, metavar='N', help="training steps (rounds of the game); with --resume, the new total "
                                                                "(default there: the run's own; a larger one extends the run, see above)")
     where = p.add_mutually_exclusive_group(required=True)
@@ -648,7 +656,8 @@ def _train_parser(sub):
     p.add_argument('--data-dir', metavar='PATH', help='the folder holding the files of mnist, cifar10 or celeba (nothing is downloaded)')
     p.add_argument('--batch-size', type=_positive, metavar='B', help="samples per batch (default: the model's own, else 64)")
     p.add_argument('--latent-dim', type=_positive, metavar='K', help="size of the code z (default: the model's own for the data)")
-    p.add_argument('--checkpoint-every', type=_positive, metavar='K', help='save the checkpoint every K steps, so that a run killed outright can resume (default 500)')
+    p.add_argument('--checkpoint-every', type=_positive, metavar='K',
+                   help='save the checkpoint every K steps, so that a run killed outright can resume (default 500)')
     p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for metrics.json (default 2500)')
     p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run), for previews and tests')
     p.add_argument('--force', action='store_true', help='replace a previous run in --out (its files are named as they are removed)')
@@ -677,7 +686,8 @@ def _evaluate_parser(sub):
     p.add_argument('dir', metavar='DIR', help=f'a run folder written by {PROG} train')
     p.add_argument('-n', '--n', type=_positive, default=2500, metavar='N', help='samples drawn for the metrics (default 2500)')
     p.add_argument('--seed', type=_seed, default=0, metavar='S', help='seed of the draws (default 0)')
-    p.add_argument('--quick', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run), written to metrics_quick.json; metrics.json is left alone')
+    p.add_argument('--quick', action='store_true',
+                   help='cheaper metrics (at most 500 samples, a shorter critic run), written to metrics_quick.json; metrics.json is left alone')
     p.add_argument('--force', action='store_true', help='replace a metrics.json of the same step computed on more samples')
     p.add_argument('--data-dir', metavar='PATH', help="the folder holding the run's data files, if they moved since training")
     _common(p)
@@ -739,7 +749,8 @@ def main(argv:list|None=None # the arguments (default: sys.argv[1:])
     except CLIError as e:
         print(f'{PROG}: {"" if e.status in (130, 143) else "error: "}{e}', file=sys.stderr); return e.status
     except KeyboardInterrupt as e:
-        print(f'{PROG}: {"terminated" if isinstance(e, Terminated) else "interrupted"}', file=sys.stderr); return 143 if isinstance(e, Terminated) else 130
+        word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+        print(f'{PROG}: {word}', file=sys.stderr); return status
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else int(e.code is not None)
     except BrokenPipeError:   # stdout was closed early, as by `alphagan-edu evaluate DIR | head`

@@ -628,9 +628,11 @@ _ZIP = b'PK\x03\x04'   # how every file that torch.save writes begins
 
 def _version_problem(path:Path, v)->str:
     "Why a checkpoint of format version `v` cannot be read here"
-    if v == 1: return (f"{path} is a checkpoint of format 1, written by an earlier alphagan-edu (before the training loop kept the learning-rate plan "
-                       f"and the weight averages in it); this version reads format {_VERSION} only, and its runs differ: train the model again")
-    if isinstance(v, int) and v > _VERSION: return f"{path} is a checkpoint of format {v}, written by a newer alphagan-edu; this one reads format {_VERSION}: upgrade the package"
+    if v == 1: return (f"{path} is a checkpoint of format 1, written by an earlier alphagan-edu (before the training loop kept the "
+                       f"learning-rate plan and the weight averages in it); this version reads format {_VERSION} only, and its runs differ: "
+                       "train the model again")
+    if isinstance(v, int) and v > _VERSION:
+        return f"{path} is a checkpoint of format {v}, written by a newer alphagan-edu; this one reads format {_VERSION}: upgrade the package"
     return f"{path} has an unknown checkpoint format version {v!r}; expected {_VERSION}"
 
 def _torch_load(path:Path)->dict:
@@ -651,7 +653,8 @@ def _read_checkpoint(path:Path)->dict:
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
     with open(path, 'rb') as f: head = f.read(len(_ZIP))
     if not head: raise ValueError(f"{path} could not be read: it is empty, not a checkpoint (a save that never finished?)")
-    if head != _ZIP: raise ValueError(f"{path} could not be read: it is not a checkpoint (Model.save writes a zip archive, as torch.save does, and this file is not one)")
+    if head != _ZIP:
+        raise ValueError(f"{path} could not be read: it is not a checkpoint (Model.save writes a zip archive, as torch.save does, and this file is not one)")
     ckpt = _torch_load(path)
     if not isinstance(ckpt, dict) or ckpt.get('format') != _FORMAT:
         raise ValueError(f"{path} is not an alphagan-edu checkpoint (a file written by Model.save); it holds a {type(ckpt).__name__}")
@@ -895,7 +898,8 @@ def read_config(self:RunFolder)->dict:
     except FileNotFoundError: raise FileNotFoundError(f"{self.path} holds no {self.TOOL} run (no config.json)") from None
     except ValueError as e: raise ValueError(f"{path} is not valid JSON ({e})") from None
     except OSError as e: raise ValueError(f"{path} could not be read ({e.strerror})") from None
-    if not (isinstance(cfg, dict) and cfg.get('tool') == self.TOOL): raise ValueError(f"{path} was not written by {self.TOOL} (its 'tool' is not {self.TOOL!r})")
+    if not (isinstance(cfg, dict) and cfg.get('tool') == self.TOOL):
+        raise ValueError(f"{path} was not written by {self.TOOL} (its 'tool' is not {self.TOOL!r})")
     return cfg
 
 @patch
@@ -937,7 +941,8 @@ def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous 
         if old is None: raise FileExistsError(f"{run.path} is not empty and holds no {cls.TOOL} run; choose a new or empty folder")
         if not force: raise FileExistsError(f"{run.path} holds a run ({old.get('model')} on {old.get('data')}, {old.get('steps')} steps)")
     run.removed = [f for f in cls.FILES if (run.path / f).exists()]
-    for p in [*(run.path / f for f in run.removed), *(p for p in (run.path.iterdir() if run.path.is_dir() else []) if run._is_litter(p.name))]: p.unlink()
+    litter = [p for p in (run.path.iterdir() if run.path.is_dir() else []) if run._is_litter(p.name)]
+    for p in [*(run.path / f for f in run.removed), *litter]: p.unlink()
     make_folder(run.path)
     run.write_json('config.json', {'tool': cls.TOOL, **config})
     return run
@@ -992,7 +997,8 @@ def _read_lock(fd:int)->dict:
 def _in_use(lock:Path, h:dict)->RunInUse:
     "The error for a lock that another process holds"
     sure = isinstance(h.get('pid'), int) and h.get('host') == socket.gethostname()
-    return RunInUse(f"{lock.parent} is in use by {_whose(h)}; wait for it to finish or stop it" + ('' if sure else f"; if no program is using the folder, delete {lock}"))
+    unsure = '' if sure else f"; if no program is using the folder, delete {lock}"
+    return RunInUse(f"{lock.parent} is in use by {_whose(h)}; wait for it to finish or stop it{unsure}")
 
 def _flock(lock:Path)->tuple:
     "Open `lock` and hold it with flock; returns the descriptor and what the file recorded before, or raises `RunInUse`"
@@ -1025,7 +1031,8 @@ def acquire(self:RunFolder, command:str # what will hold the lock, for the messa
     made, lock = make_folder(self.path), self.path / self.LOCK
     try:
         fd, left = (_flock if fcntl else _exclusive)(lock)
-        me = dict(pid=os.getpid(), host=socket.gethostname(), started=_proc_start(os.getpid()), command=command, time=time.strftime('%Y-%m-%d %H:%M:%S'))
+        me = dict(pid=os.getpid(), host=socket.gethostname(), started=_proc_start(os.getpid()), command=command,
+                  time=time.strftime('%Y-%m-%d %H:%M:%S'))
         try: os.ftruncate(fd, 0); os.lseek(fd, 0, os.SEEK_SET); os.write(fd, json.dumps(me).encode())
         except OSError as e: lock.unlink(missing_ok=True); os.close(fd); raise _write_error(e, lock) from None
     except OSError as e:
