@@ -7,7 +7,7 @@ What it does:
    decides where the wheel comes from). Nothing else is installed by this script: the README's own commands must do it.
 2. Reads the README's fenced blocks in order. ```sh / ```bash / ```shell blocks are run as a terminal session would run
    them: one after the other, the folder and the environment variables that a block leaves (`cd`, `source`) carried to
-   the next, each block with `set -e`. ```python blocks are run in one Python process of the venv, one after another
+   the next, each block stopping at its first command line that fails (`a && b` included, which `set -e` lets pass). ```python blocks are run in one Python process of the venv, one after another
    in the same namespace, as pasted into one interpreter. A plain ``` block right after a sh or python block is the
    output the README shows for it, and is compared with what was printed (stdout): line by line, exactly, except that a
    duration (a number followed by ' s') matches any duration.
@@ -56,11 +56,14 @@ class Session:
     def __init__(self, cwd:Path, env:dict, work:Path):
         self.cwd, self.env, self.work, self.py = cwd, env, work, None
     def sh(self, code:str, skip:str|None)->tuple:
-        "Run a sh block with `set -e`; returns (status, stdout, stderr, skipped lines)"
+        "Run a sh block, stopping at the first command line that fails; returns (status, stdout, stderr, skipped lines)"
         lines, skipped = code.splitlines(), []
         if skip: skipped = [l for l in lines if re.search(skip, l.split('#')[0].strip())]; lines = [l for l in lines if l not in skipped]
         state = self.work / 'state'
-        script = 'set -e\n' + '\n'.join(lines) + f'\n{{ pwd; env -0; }} > {shlex.quote(str(state))}\n'
+        # each command line is checked on its own: `set -e` would let `a && b` fail silently when `a` fails
+        commands = [c for c in '\n'.join(lines).replace('\\\n', ' ').splitlines() if c.split('#')[0].strip()]
+        script = ''.join(f'{c}\n__status=$?; [ $__status -eq 0 ] || exit $__status\n' for c in commands)
+        script += f'{{ pwd; env -0; }} > {shlex.quote(str(state))}\n'
         r = subprocess.run(['bash', '-c', script], cwd=self.cwd, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if r.returncode == 0:
             pwd, _, env = state.read_text().partition('\n')
