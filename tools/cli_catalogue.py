@@ -397,10 +397,8 @@ def checkpoint_step(path:Path)->int:
     return torch.load(path, map_location='cpu', weights_only=True)['step']
 
 def long_run(c:Catalogue, folder:Path)->Proc:
-    "A GAN run asked for 100,000 steps, once it is training (it saves every step, so that its start can be seen)"
-    p = c.proc('train', '--model', 'gan', '--data', 'ring', '--steps', 100_000, '--out', folder, '--checkpoint-every', 1, '--eval-n', 100, '-q')
-    wait_training(p, folder / 'model.pt')
-    return p
+    "Start a GAN run asked for 100,000 steps (it saves every step, so that `wait_training` can see it start)"
+    return c.proc('train', '--model', 'gan', '--data', 'ring', '--steps', 100_000, '--out', folder, '--checkpoint-every', 1, '--eval-n', 100, '-q')
 
 def stopped_by(c:Catalogue, case:str, p:Proc, folder:Path, signum, word:str, status:int)->int|None:
     "Send `signum` to a training run; check that it saved at the round it stopped, said so in one line, and left no lock"
@@ -417,8 +415,8 @@ def stopped_by(c:Catalogue, case:str, p:Proc, folder:Path, signum, word:str, sta
 
 @case('signals and two processes', lane=1)
 def signals_and_locks(c:Catalogue):
-    run = c.root / 'running'
-    a = long_run(c, run)
+    run, ctrl_c, killed = c.root / 'running', c.root / 'ctrl_c', c.root / 'killed'
+    a = long_run(c, run); wait_training(a, run / 'model.pt')
     config = snapshot(run / 'config.json')
     c.refused('a second train on a running run', 'train', '--resume', run, '--steps', 200_000, status=1, says=f'{run} is in use by process {a.pid} (alphagan-edu train, since ')
     c.refused('train --force over a running run', *TRAIN, '--out', run, '--force', status=1, says=f'is in use by process {a.pid}')
@@ -426,14 +424,14 @@ def signals_and_locks(c:Catalogue):
     check(snapshot(run / 'config.json') == config, "the running run's config.json changed")
     c.works('sample from a running run', 'sample', run, '-n', 5, '--out', c.root / 'while.npy', says='wrote')
     k = stopped_by(c, 'SIGTERM in the middle of a run', a, run, signal.SIGTERM, 'terminated', 143)
-    c.works('... and it resumes', 'train', '--resume', run, '--steps', k + 3, '--eval-n', 100, says=f'resuming gan on ring at step {k} of {k + 3}')
-    stopped_by(c, 'SIGINT (Ctrl-C) in the middle of a run', long_run(c, c.root / 'ctrl_c'), c.root / 'ctrl_c', signal.SIGINT, 'interrupted', 130)
-    killed = c.root / 'killed'
-    p = long_run(c, killed); os.kill(p.pid, signal.SIGKILL); p.wait()
+    b = long_run(c, ctrl_c); wait_training(b, ctrl_c / 'model.pt')
+    stopped_by(c, 'SIGINT (Ctrl-C) in the middle of a run', b, ctrl_c, signal.SIGINT, 'interrupted', 130)
+    p = long_run(c, killed); wait_training(p, killed / 'model.pt'); os.kill(p.pid, signal.SIGKILL); p.wait()
+    c.works('... and the SIGTERM run resumes', 'train', '--resume', run, '--steps', k + 3, '--eval-n', 100, '--quick-metrics', says=f'resuming gan on ring at step {k} of {k + 3}')
     check(p.status == -signal.SIGKILL and (killed / '.lock').exists(), f'status {p.status}; the lock should be left behind')
     c.record('SIGKILL in the middle of a run', p.args, p.status, '(killed: no message; the lock file stays)'); c.passed += 1
     k = checkpoint_step(killed / 'model.pt')
-    c.works('... and the next command takes its stale lock over', 'train', '--resume', killed, '--steps', k + 2, '--eval-n', 100,
+    c.works('... and the next command takes its stale lock over', 'train', '--resume', killed, '--steps', k + 2, '--eval-n', 100, '--quick-metrics',
             says=f'.lock was left by process {p.pid} (alphagan-edu train, since ')
     check(sorted(f.name for f in killed.iterdir() if f.name.startswith('.')) == [], 'a lock or a temporary file was left')
 
