@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #5dac807a
 from __future__ import annotations
-import argparse, io, json, math, os, sys
+import argparse, io, json, math, os, signal, sys, threading
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -15,14 +15,16 @@ import torch
 from torch import Tensor
 import alphagan_edu
 from .data import Data, load_data, show_batch
-from .training import Model, NonFiniteLoss, RunFolder, default_device, seed_everything, MODELS, model_spec, build
+from .training import (Model, NonFiniteLoss, Callback, RunFolder, RunInUse, WriteError, atomic_write, make_folder,
+                                   default_device, seed_everything, MODELS, model_spec, build)
 import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
 from . import experiments
 
 # %% auto #0
 __all__ = ['PROG', 'DATASETS', 'FROM_FILES', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run',
-           'check_out', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder', 'write_figures',
-           'final_losses', 'compute_metrics', 'torch_threads', 'build_model', 'show_progress', 'build_parser', 'main']
+           'check_out', 'run_config', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder',
+           'write_figures', 'final_losses', 'compute_metrics', 'torch_threads', 'build_model', 'Terminated',
+           'StopOnSignal', 'on_signals', 'show_progress', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #2fb340ac
 PROG = 'alphagan-edu'
@@ -30,7 +32,7 @@ PROG = 'alphagan-edu'
 class CLIError(Exception):
     "A mistake in a command, or a run that could not finish: `main` prints it on one line and returns `status`"
     def __init__(self, message:str, # what was wrong and what was expected
-                 status:int=2 # the exit status: 2 a wrong command, 1 a failed run, 130 an interrupted one
+                 status:int=2 # the exit status: 2 a wrong command, 1 a failed run, 130 or 143 an interrupted one
                 ):
         super().__init__(' '.join(str(message).split()))   # one line, whatever the message held
         self.status = status
@@ -65,6 +67,7 @@ def get_device(spec:str|None=None # 'cpu', 'cuda', 'cuda:N', 'mps', or None for 
 DATASETS = ('ring', 'grid', 'digits', 'color-digits', 'mnist', 'cifar10', 'celeba')
 FROM_FILES = ('mnist', 'cifar10', 'celeba')
 _DATA_KW = {'mnist': dict(size=32)}
+_IMAGE_FILES = {'mnist': ('train-images*', 't10k-images*'), 'cifar10': ('data_batch_*', 'test_batch*')}   # training, test
 
 def _check_data_dir(name:str, data_dir)->Path|None:
     "The folder `name` is read from, checked to exist; None for the built-in datasets"
@@ -75,14 +78,29 @@ def _check_data_dir(name:str, data_dir)->Path|None:
     if not (folder := Path(data_dir).expanduser()).is_dir(): raise CLIError(f"--data-dir {data_dir}: no such folder")
     return folder
 
+def _files_of(name:str, folder:Path, test:bool)->list:
+    "The files of `name`'s training (or test) images in `folder`"
+    pattern = _IMAGE_FILES.get(name, ('*', '*'))[test]
+    return sorted(str(p) for sub in ('.', 'MNIST/raw', 'cifar-10-batches-py') for p in (folder / sub).glob(pattern) if p.is_file())
+
+def _check_images(data:Data, name:str, folder:Path):
+    "Refuse data read from files whose training or test part holds no images, naming the files"
+    for test, x in ((False, data.x), (True, data.x_test)):
+        if len(x): continue
+        files, part = _files_of(name, folder, test) or [str(folder)], 'test' if test else 'training'
+        more = '; a tenth of the images are held out for testing, so the folder needs more' if name == 'celeba' else ''
+        raise CLIError(f"--data {name}: {', '.join(files)} {'holds' if len(files) == 1 else 'hold'} no {part} images; expected at least one{more}")
+
 def get_data(name:str, # one of `DATASETS`
              data_dir=None # the folder holding the files of mnist, cifar10 or celeba
             )->Data:
-    "The dataset called `name`; a wrong name or a missing folder or file is a `CLIError`"
+    "The dataset called `name`; a wrong name, a missing folder or file, or files without images are a `CLIError`"
     if name not in DATASETS: raise CLIError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
     folder = _check_data_dir(name, data_dir)
-    try: return load_data(name, folder, **_DATA_KW.get(name, {}))
+    try: data = load_data(name, folder, **_DATA_KW.get(name, {}))
     except (FileNotFoundError, ValueError) as e: raise CLIError(f"--data {name}: {e}") from e
+    if folder is not None: _check_images(data, name, folder)
+    return data
 
 # %% ../nbs/13_cli.ipynb #ce4433b0
 RUN_FILES = RunFolder.FILES
@@ -101,24 +119,58 @@ def check_out(folder, # the folder asked for with --out
     "Check that a new run may write into `folder`; returns the previous run's files that it will replace"
     out = Path(folder).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {folder} is a file; expected a new or empty folder")
-    if not out.exists() or not any(out.iterdir()): return []
+    if RunFolder(out).is_empty: return []
     if (cfg := read_run(out)) is None:
         raise CLIError(f"--out {folder} is not empty and holds no {PROG} run; choose a new or empty folder (--force replaces only a previous run)")
     if not force: raise CLIError(f"--out {folder} holds a run ({_describe(cfg)}); continue it with --resume {folder}, choose another folder, or replace it with --force")
     return [f for f in RUN_FILES if (out / f).exists()]
 
-# %% ../nbs/13_cli.ipynb #c65a2791
-def load_run(folder, # a folder written by `alphagan-edu train`
-             device=None # where to put the model
-            )->tuple:
-    "The config and the model of the run in `folder`"
+# %% ../nbs/13_cli.ipynb #78d08a0a
+_DEFAULTS = dict(checkpoint_every=500, data_dir=None)   # they say when and from where, not what is trained
+def _int_at_least(lo): return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo
+_CONFIG = dict(   # key: (check, what it should be, what it is)
+    model=(lambda v: v in MODELS, 'a model name (see --help)', "the model's name"),
+    data=(lambda v: v in DATASETS, f"one of {', '.join(DATASETS)}", "the dataset's name"),
+    steps=(_int_at_least(1), 'an integer >= 1', "the run's total of steps; or pass --steps"),
+    seed=(_int_at_least(0), 'an integer >= 0', "the run's seed"),
+    batch_size=(_int_at_least(1), 'an integer >= 1', "the run's batch size"),
+    checkpoint_every=(_int_at_least(1), 'an integer >= 1', 'steps between checkpoints'),
+    data_dir=(lambda v: v is None or isinstance(v, str), 'a folder name or null', "the data's folder"))
+
+def run_config(folder, # a folder written by `alphagan-edu train`
+               needed=('model', 'data') # the keys the command needs
+              )->dict:
+    "The config of the run in `folder`, checked: every key in `needed` present, every key of the right kind, the safe defaults filled in"
     run = RunFolder(folder)
-    if (cfg := run.config) is None:
-        why = 'no such folder' if not run.path.is_dir() else f'no config.json written by {PROG} train'
-        raise CLIError(f"{folder} holds no {PROG} run ({why})")
+    if not run.path.is_dir(): raise CLIError(f"{folder} holds no {PROG} run (no such folder)")
+    try: cfg = run.read_config()
+    except FileNotFoundError: raise CLIError(f"{folder} holds no {PROG} run (no config.json written by {PROG} train)") from None
+    except ValueError as e: raise CLIError(f"{e}; fix it by hand (it is the JSON that {PROG} train wrote)") from None
+    path = run.path / 'config.json'
+    if missing := [k for k in needed if k not in cfg]: raise CLIError(f"{path} lacks {missing[0]!r} ({_CONFIG[missing[0]][2]}); put it back")
+    for key, (ok, expected, _) in _CONFIG.items():
+        if key in cfg and not ok(cfg[key]): raise CLIError(f"{path}: {key!r} is {cfg[key]!r}; expected {expected}")
+    return {**_DEFAULTS, **cfg}
+
+# %% ../nbs/13_cli.ipynb #c65a2791
+def _check_model(model:Model, cfg:dict, run:RunFolder):
+    "Refuse a checkpoint that is not of the model the run's config.json names"
+    cls, switches = model_spec(cfg['model'])
+    if type(model) is not cls or any(model.config.get(k) != v for k, v in switches.items()):
+        raise CLIError(f"{run.checkpoint} holds a {type(model).__name__}, but {run/'config.json'} says {cfg['model']} ({cls.__name__}): "
+                       "the two files are from different runs")
+
+def load_run(folder, # a folder written by `alphagan-edu train`
+             device=None, # where to put the model
+             needed=('model', 'data') # the config keys the command needs
+            )->tuple:
+    "The checked config and the model of the run in `folder`"
+    cfg, run = run_config(folder, needed), RunFolder(folder)
     if not run.checkpoint.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
-    try: return cfg, run.load_model(device)
+    try: model = run.load_model(device)
     except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # chapter 06's messages name the file
+    _check_model(model, cfg, run)
+    return cfg, model
 
 # %% ../nbs/13_cli.ipynb #0a701b77
 def _samples(model:Model, n:int, chunk:int=1000)->Tensor:
@@ -161,8 +213,11 @@ def reconstructions_figure(x:Tensor, # held-out data (N, 2) or (N, C, H, W)
 
 # %% ../nbs/13_cli.ipynb #4316fda0
 def _save(fig, path:Path):
-    "Write `fig` to `path` and close it"
-    fig.savefig(path, dpi=100, bbox_inches='tight'); plt.close(fig)
+    "Write `fig` to `path` as a PNG, atomically, and close it"
+    buf = io.BytesIO()
+    try: fig.savefig(buf, format='png', dpi=100, bbox_inches='tight')
+    finally: plt.close(fig)
+    atomic_write(path, buf.getvalue())
 
 def has_encoder(model:Model)->bool: return callable(getattr(model, 'reconstruct', None))
 
@@ -222,12 +277,11 @@ def compute_metrics(model:Model, # a trained model
 
 # %% ../nbs/13_cli.ipynb #6efa9c2f
 @contextmanager
-def torch_threads(n:int|None, # CPU threads for torch, or None for the default of `data`
-                  data:str # the dataset's name
+def torch_threads(n:int|None=None # CPU threads for torch; None for the default, 1
                  ):
-    "Let torch use `n` CPU threads in a block (default: 1 for the built-in data, torch's own for the data read from files)"
+    "Let torch use `n` CPU threads in a block (default 1), and put its setting back after"
     before = torch.get_num_threads()
-    torch.set_num_threads(n or (before if data in FROM_FILES else 1))
+    torch.set_num_threads(n or 1)
     try: yield
     finally: torch.set_num_threads(before)
 
@@ -250,15 +304,63 @@ def _batch_size(bs:int|None, model:Model, data:Data)->int:
     return bs
 
 # %% ../nbs/13_cli.ipynb #dee967a7
+class Terminated(KeyboardInterrupt):
+    "SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so that `kill` stops a command as cleanly (status 143)"
+
+_STOPS = {signal.SIGINT: ('interrupted', 130), signal.SIGTERM: ('terminated', 143)}
+
+class _Stopped(Exception):
+    "The run stopped at the end of a round because a signal arrived"
+    def __init__(self, signum): self.signum = signum
+
+class StopOnSignal(Callback):
+    "Ends `fit` after the round in which SIGINT or SIGTERM arrived; a second signal stops it at once"
+    def __init__(self): self.signum = None
+    def handle(self, signum, frame):
+        if self.signum is not None: raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        self.signum = signum
+    def after_round(self, model, step, history):
+        if self.signum is not None: raise _Stopped(self.signum)
+
+@contextmanager
+def on_signals(handler, # a function (signum, frame)
+               signums=(signal.SIGINT, signal.SIGTERM) # the signals it takes
+              ):
+    "Let `handler` take the signals `signums` in a block (only in the main thread: elsewhere Python cannot catch signals)"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    old = {s: signal.signal(s, handler) for s in signums}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+# %% ../nbs/13_cli.ipynb #82f12e3a
+def _saved_step(ckpt:Path)->int|None:
+    "The step of the checkpoint on disk, or None if there is none that can be read"
+    try: return torch.load(ckpt, map_location='cpu', weights_only=True)['step']
+    except Exception: return None
+
+def _stopped(model:Model, ckpt:Path, signum:int, again:str)->CLIError:
+    "Save the run stopped by signal `signum` at its last whole round, and say so"
+    word, status = _STOPS[signum]
+    try: model.save(ckpt)
+    except WriteError as e:
+        return CLIError(f"{word} at step {model.step}, and {e}; {ckpt} holds step {_saved_step(ckpt)}; free some space, then {again}", status)
+    return CLIError(f"{word} at step {model.step}; {ckpt} holds step {model.step}; {again}", status)
+
 def _fit(model:Model, data:Data, cfg:dict, folder:Path, steps:int, seed:int|None, progress:bool):
-    "Play `steps` more rounds, checkpointing into `folder`; failures and interrupts become `CLIError`"
-    ckpt, every, start = folder / 'model.pt', cfg['checkpoint_every'], model.step
-    try: model.fit(data, steps, batch_size=cfg['batch_size'], seed=seed, progress=progress, checkpoint=ckpt, checkpoint_every=every)
+    "Play `steps` more rounds, checkpointing into `folder`; signals, failures and full disks become `CLIError`"
+    ckpt, stop, again = folder / 'model.pt', StopOnSignal(), f"continue with: {PROG} train --resume {folder}"
+    try:
+        with on_signals(stop.handle):
+            model.fit(data, steps, batch_size=cfg['batch_size'], seed=seed, progress=progress, checkpoint=ckpt,
+                      checkpoint_every=cfg['checkpoint_every'], callbacks=[stop])
+    except _Stopped as e: raise _stopped(model, ckpt, e.signum, again) from None
     except NonFiniteLoss as e:
         raise CLIError(f"training failed: {e}; the checkpoint in {ckpt} is from before; try another --seed or a smaller learning rate", status=1) from e
-    except KeyboardInterrupt:
-        saved = max(start, model.step // every * every)
-        raise CLIError(f"interrupted at step {model.step}; {ckpt} holds step {saved}; continue with: {PROG} train --resume {folder}", status=130) from None
+    except KeyboardInterrupt as e:
+        word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+        raise CLIError(f"{word} at step {model.step}; {ckpt} holds step {_saved_step(ckpt)}; {again}", status=status) from None
+    except WriteError as e: raise CLIError(f"{e}; {ckpt} still holds step {_saved_step(ckpt)}; free some space, then {again}", status=1) from None
 
 # %% ../nbs/13_cli.ipynb #869bc8a0
 def show_progress(quiet:bool=False, # did the user ask for --quiet?
@@ -271,12 +373,21 @@ def show_progress(quiet:bool=False, # did the user ask for --quiet?
 # %% ../nbs/13_cli.ipynb #1d45109f
 def _write_json(obj, path:Path): RunFolder(path.parent).write_json(path.name, _plain(obj))   # atomic: a whole file or the old one
 
-def _finish(model:Model, data:Data, cfg:dict, folder:Path, eval_n:int, quick:bool, say)->int:
-    "Write the history, the figures and metrics.json of a trained run, and print a summary"
-    model.history.to_frame().to_csv(folder / 'history.csv', index=False)
-    figs = write_figures(model, data, folder, cfg['model'])
+def _write_outputs(model:Model, data:Data, cfg:dict, run:RunFolder, eval_n:int, quick:bool)->tuple:
+    "Write the history, the figures and metrics.json of a trained run; returns the figures and the metrics"
+    run.save_history(model)
+    figs = write_figures(model, data, run.path, cfg['model'])
     metrics = compute_metrics(model, data, n=eval_n, seed=cfg['seed'], quick=quick)
-    _write_json(dict(model=cfg['model'], data=cfg['data'], **metrics), folder / 'metrics.json')
+    _write_json(dict(model=cfg['model'], data=cfg['data'], **metrics), run / 'metrics.json')
+    return figs, metrics
+
+def _finish(model:Model, data:Data, cfg:dict, folder:Path, eval_n:int, quick:bool, say)->int:
+    "Write the files of a trained run and print a summary; a full disk says how to write them later"
+    run = RunFolder(folder)
+    try: figs, metrics = _write_outputs(model, data, cfg, run, eval_n, quick)
+    except WriteError as e:
+        raise CLIError(f"{e}; the trained model is saved in {run.checkpoint} (step {model.step}): free some space, then write the figures "
+                       f"and metrics with: {PROG} train --resume {folder}", status=1) from None
     if 'metrics_error' in metrics: say(f"warning: the metrics could not be computed: {metrics['metrics_error']}")
     files = ', '.join(['config.json', 'model.pt', 'history.csv', *figs, 'metrics.json'])
     print(f"{cfg['model']} on {cfg['data']}: {model.step} steps in {metrics['train_seconds']:.0f} s; wrote {folder}: {files}")
@@ -293,44 +404,87 @@ def _run_config(a, model:Model, data:Data, bs:int)->dict:
                 steps=a.steps, seed=a.seed, batch_size=bs, checkpoint_every=a.checkpoint_every or _CHECKPOINT_EVERY,
                 model_class=type(model).__name__, model_config=model.config)
 
+@contextmanager
+def _locked(run:RunFolder, command:str, say):
+    "Hold `run`'s lock in a block: another process's lock is a `CLIError`; a stale one is explained and taken over"
+    try: stale = run.acquire(f'{PROG} {command}')
+    except RunInUse as e: raise CLIError(str(e), status=1) from None
+    except WriteError as e: raise CLIError(f"{e}; nothing was written", status=1) from None
+    if stale: say(f"{run / run.LOCK} was left by process {stale.get('pid')} ({stale.get('command')}, since {stale.get('time')}), "
+                  "which no longer runs: it was killed or crashed; the run goes on from its last checkpoint")
+    try: yield
+    finally: run.release()
+
+def _begin(run:RunFolder, cfg:dict, model:Model, force:bool):
+    "Write a new run's config.json and its step-0 checkpoint; if either cannot be written, remove both"
+    try: RunFolder.create(run.path, cfg, force=force); model.save(run.checkpoint)
+    except WriteError as e:
+        for f in ('config.json', 'model.pt'): (run / f).unlink(missing_ok=True)
+        raise CLIError(f"{e}; {run.path} holds no run now: free some space, then run the same command again", status=1) from None
+
+# %% ../nbs/13_cli.ipynb #0c4629ea
 def _new_run(a, say)->int:
-    "`train --out DIR`: check everything, then replace a previous run if asked, write the config and train"
+    "`train --out DIR`: check everything, lock the folder, replace a previous run if asked, write the config and train"
     for opt in ('model', 'data', 'steps'):
         if getattr(a, opt) is None: raise CLIError(f"train --out needs --{opt}")
     a.seed = 0 if a.seed is None else a.seed
-    model_class(a.model); device = get_device(a.device); old = check_out(a.out, a.force); data = get_data(a.data, a.data_dir)
+    model_class(a.model); device = get_device(a.device); check_out(a.out, a.force); data = get_data(a.data, a.data_dir)
     seed_everything(a.seed)
     model = build_model(a.model, data, device, a.latent_dim)
-    cfg, out = _run_config(a, model, data, _batch_size(a.batch_size, model, data)), Path(a.out).expanduser()
-    if old: say(f"replacing the run in {a.out}: removing {', '.join(old)}")
-    for f in old: (out / f).unlink()
-    out.mkdir(parents=True, exist_ok=True); _write_json(cfg, out / 'config.json'); model.save(out / 'model.pt')
-    say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, batch size {cfg['batch_size']}, into {out}")
-    with torch_threads(a.threads, a.data):
-        _fit(model, data, cfg, out, a.steps, a.seed, progress=show_progress(a.quiet))
-        return _finish(model, data, cfg, out, a.eval_n, a.quick_metrics, say)
+    cfg, run = _run_config(a, model, data, _batch_size(a.batch_size, model, data)), RunFolder(a.out)
+    with _locked(run, 'train', say):
+        if old := check_out(a.out, a.force): say(f"replacing the run in {a.out}: removing {', '.join(old)}")
+        _begin(run, cfg, model, a.force)
+        say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, "
+            f"batch size {cfg['batch_size']}, into {run.path}")
+        with torch_threads(a.threads):
+            _fit(model, data, cfg, run.path, a.steps, a.seed, progress=show_progress(a.quiet))
+            return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
 
 # %% ../nbs/13_cli.ipynb #d3cd9ce5
 _RUN_OPTIONS = ('model', 'data', 'seed', 'latent_dim', 'batch_size', 'checkpoint_every', 'out')
 
+def _check_total(run:RunFolder, folder, model:Model, total:int, given:bool):
+    "Refuse a total of steps the run has already reached (a run at its total whose files were not all written is finished, not refused)"
+    if total > model.step or (total == model.step and not given and run.state != 'finished'): return
+    raise CLIError(f"the run in {folder} is at step {model.step}; --steps is the total, so ask for more than {model.step}" if given
+                   else f"the run in {folder} is complete ({model.step} steps); pass --steps with a larger total to train it further")
+
+def _record_total(run:RunFolder, total:int):
+    "Record a new total of steps in config.json, leaving the rest of the file as it is"
+    raw = run.read_config()
+    if raw.get('steps') != total: run.write_json('config.json', {**raw, 'steps': total})
+
+def _resuming(cfg:dict, model:Model, total:int, device)->str:
+    "What a resumed run is about to do, in words"
+    planned = int(model.lr_plan[1]) if hasattr(model, 'lr_plan') else 0
+    what = f"resuming {cfg['model']} on {cfg['data']} at step {model.step} of {total} on {device}"
+    if model.config.get('decay') and 0 < planned < total and model.step >= planned:
+        what += f"; extended beyond the {planned} steps it was planned for, its learning rates now follow the plan of a {total}-step run"
+    return what
+
+# %% ../nbs/13_cli.ipynb #ae2c5f12
 def _resume(a, say)->int:
     "`train --resume DIR`: continue a run with its own settings up to the total number of steps"
     if given := [f"--{o.replace('_', '-')}" for o in _RUN_OPTIONS if getattr(a, o) is not None] + (['--force'] if a.force else []):
         raise CLIError(f"--resume takes the run's settings from {a.resume}/config.json; drop {', '.join(given)}")
-    device = get_device(a.device)
-    cfg, model = load_run(a.resume, device)
-    total = cfg['steps'] if a.steps is None else a.steps
-    if total <= model.step:
-        raise CLIError(f"the run in {a.resume} is at step {model.step}; --steps is the total, so ask for more than {model.step}" if a.steps
-                       else f"the run in {a.resume} is complete ({model.step} steps); pass --steps with a larger total to train it further")
-    data, folder = get_data(cfg['data'], a.data_dir or cfg.get('data_dir')), Path(a.resume).expanduser()
-    cfg['steps'] = total; _write_json(cfg, folder / 'config.json')
-    say(f"resuming {cfg['model']} on {cfg['data']} at step {model.step} of {total} on {device}")
-    with torch_threads(a.threads, cfg['data']):
-        _fit(model, data, cfg, folder, total - model.step, cfg['seed'] if model.step == 0 else None, progress=show_progress(a.quiet))
-        return _finish(model, data, cfg, folder, a.eval_n, a.quick_metrics, say)
+    device, needed = get_device(a.device), ('model', 'data', 'seed', 'batch_size') + (() if a.steps else ('steps',))
+    run_config(a.resume, needed)                      # checked before the lock, which would make a missing folder
+    run = RunFolder(a.resume)
+    with _locked(run, 'train', say):
+        cfg, model = load_run(a.resume, device, needed)
+        total = a.steps or cfg['steps']
+        _check_total(run, a.resume, model, total, a.steps is not None)
+        data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
+        _record_total(run, total)
+        if total == model.step: say(f"the run in {a.resume} reached step {total} before its files were all written: writing them")
+        else: say(_resuming(cfg, model, total, device))
+        with torch_threads(a.threads):
+            if total > model.step:
+                seed = cfg['seed'] if model.step == 0 else None   # from its step-0 checkpoint a run starts as the fresh one did
+                _fit(model, data, cfg, run.path, total - model.step, seed, progress=show_progress(a.quiet))
+            return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
 
-# %% ../nbs/13_cli.ipynb #ae2c5f12
 def _train(a, say)->int:
     "`train`: a new run with --out, or a resumed one with --resume"
     return _resume(a, say) if a.resume else _new_run(a, say)
@@ -339,35 +493,52 @@ def _train(a, say)->int:
 _SAMPLE_EXTS = ('.png', '.pt', '.npy')
 
 def _write_samples(x:Tensor, path:Path, data:Data|None, title:str):
-    "Write samples `x` to `path` as a figure, a torch tensor or a NumPy array, by its extension"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == '.png': _save(samples_figure(x, data, title), path)
-    elif path.suffix == '.pt': torch.save(x, path)
-    else: np.save(path, x.numpy())
+    "Write samples `x` to `path`, atomically, as a figure, a torch tensor or a NumPy array, by its extension"
+    make_folder(path.parent)
+    if (ext := path.suffix.lower()) == '.png': return _save(samples_figure(x, data, title), path)
+    buf = io.BytesIO()
+    if ext == '.pt': torch.save(x, buf)
+    else: np.save(buf, x.numpy())
+    atomic_write(path, buf.getvalue())
 
 def _sample(a, say)->int:
-    "`sample DIR --n N --out FILE`: draw from a saved run"
+    "`sample DIR -n N --out FILE`: draw from a saved run"
     path = Path(a.out).expanduser()
     if path.suffix.lower() not in _SAMPLE_EXTS: raise CLIError(f"--out {a.out}: unknown file type {path.suffix or '(none)'!r}; expected .png, .pt or .npy")
     if path.is_dir() or (path.exists() and not a.force): raise CLIError(f"--out {a.out} exists; pass --force to overwrite it" if not path.is_dir() else f"--out {a.out} is a folder; expected a file name")
     cfg, model = load_run(a.dir, get_device(a.device))
     seed_everything(a.seed)
-    with torch_threads(a.threads, cfg['data']): x = _samples(model, a.n)
+    with torch_threads(a.threads): x = _samples(model, a.n)
     data = get_data(cfg['data']) if cfg['data'] in ('ring', 'grid') else None   # the means to draw under 2-D samples
     if path.exists(): say(f"overwriting {a.out}")
-    _write_samples(x, path, data, f"{cfg['model']} on {cfg['data']}: {a.n} samples at step {model.step}")
+    try: _write_samples(x, path, data, f"{cfg['model']} on {cfg['data']}: {a.n} samples at step {model.step}")
+    except WriteError as e: raise CLIError(f"{e}; nothing was written", status=1) from None
     print(f"wrote {a.out}: {a.n} samples of shape {tuple(x.shape[1:])} from {cfg['model']} on {cfg['data']} at step {model.step}")
     return 0
 
 # %% ../nbs/13_cli.ipynb #d3512ba0
+def _metrics_file(run:RunFolder, step:int, n:int, quick:bool, force:bool)->str:
+    "The file `evaluate` writes: metrics_quick.json for --quick; metrics.json unless it holds this step's metrics on more samples"
+    if quick: return 'metrics_quick.json'
+    old = run.read_json('metrics.json') or {}
+    if not force and old.get('step') == step and not old.get('quick') and (old.get('n_samples') or 0) > n:
+        raise CLIError(f"{run / 'metrics.json'} holds the metrics of step {step} on {old['n_samples']} samples; -n {n} would replace them with "
+                       "fewer: pass --force to replace them, or --quick to write metrics_quick.json beside them")
+    return 'metrics.json'
+
 def _evaluate(a, say)->int:
-    "`evaluate DIR`: recompute a saved run's metrics, write them to DIR/metrics.json and print them"
-    cfg, model = load_run(a.dir, get_device(a.device))
-    if _metrics_module() is None: raise CLIError("the metrics module (alphagan_edu.metrics) is not installed; nothing to evaluate with", status=1)
-    data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
-    with torch_threads(a.threads, cfg['data']): metrics = dict(model=cfg['model'], data=cfg['data'], **compute_metrics(model, data, a.n, a.seed, a.quick))
-    if 'metrics_error' in metrics: raise CLIError(f"the metrics could not be computed: {metrics['metrics_error']}", status=1)
-    _write_json(metrics, Path(a.dir).expanduser() / 'metrics.json')
+    "`evaluate DIR`: recompute a saved run's metrics, write them into DIR and print them"
+    run_config(a.dir)
+    run = RunFolder(a.dir)
+    with _locked(run, 'evaluate', say):
+        cfg, model = load_run(a.dir, get_device(a.device))
+        if _metrics_module() is None: raise CLIError("the metrics module (alphagan_edu.metrics) is not installed; nothing to evaluate with", status=1)
+        name = _metrics_file(run, model.step, a.n, a.quick, a.force)
+        data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
+        with torch_threads(a.threads): metrics = dict(model=cfg['model'], data=cfg['data'], **compute_metrics(model, data, a.n, a.seed, a.quick))
+        if 'metrics_error' in metrics: raise CLIError(f"the metrics could not be computed: {metrics['metrics_error']}", status=1)
+        try: _write_json(metrics, run / name)
+        except WriteError as e: raise CLIError(f"{e}; {run / name} is as it was", status=1) from None
     print(json.dumps(_plain(metrics), indent=2))
     return 0
 
@@ -392,7 +563,7 @@ def _seed_list(s:str)->list:
 def _check_comparison(folder:Path):
     "Refuse a folder that exists and holds something other than a comparison"
     if folder.exists() and not folder.is_dir(): raise CLIError(f"--out {folder} is a file; expected a new, empty or comparison folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / 'comparison.json').is_file():
+    if not RunFolder(folder).is_empty and not (folder / 'comparison.json').is_file():
         raise CLIError(f"--out {folder} is not empty and holds no {PROG} comparison; choose a new or empty folder")
 
 def _compare(a, say)->int:
@@ -400,21 +571,25 @@ def _compare(a, say)->int:
     models, datasets = _list(a.models, 'models', MODELS), _list(a.data, 'data', experiments.BUDGETS)
     seeds, device, out = _seed_list(a.seeds), get_device(a.device), Path(a.out).expanduser()
     _check_comparison(out)
-    out.mkdir(parents=True, exist_ok=True)
-    if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
-    say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {len(models) * len(datasets) * len(seeds)} runs in {out}")
-    try:
-        with torch_threads(a.threads, datasets[0]):
-            df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
-                                     quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet))
-    except KeyboardInterrupt:
-        raise CLIError(f"interrupted; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: run the same command again", status=130) from None
+    with _locked(RunFolder(out), 'compare', say):
+        if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
+        n_runs = len(models) * len(datasets) * len(seeds)
+        say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {n_runs} runs in {out}")
+        try:
+            with torch_threads(a.threads):
+                df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
+                                         quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet))
+        except KeyboardInterrupt as e:
+            word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
+                           "run the same command again", status=status) from None
     print(f"{df.drop_duplicates(experiments.KEY).shape[0]} runs; wrote {out / 'results.csv'} ({len(df)} rows) and {out / 'headline.png'}")
     return 0
 
 # %% ../nbs/13_cli.ipynb #14241bb4
 class _Parser(argparse.ArgumentParser):
-    "An ArgumentParser whose mistakes raise `CLIError` instead of printing the usage and exiting"
+    "An ArgumentParser that takes no abbreviations and whose mistakes raise `CLIError` instead of printing the usage and exiting"
+    def __init__(self, *args, **kw): super().__init__(*args, **{'allow_abbrev': False, **kw})
     def error(self, message): raise CLIError(message)
 
 def _positive(s:str)->int:
@@ -436,19 +611,28 @@ def _name(s:str)->str: return s.strip().lower().replace('_', '-')
 # %% ../nbs/13_cli.ipynb #51f84d9b
 _EXAMPLES = f"""examples:
   {PROG} train --model alpha-gan --data ring --steps 2000 --out runs/ring
-  {PROG} train --resume runs/ring --steps 4000     # continue to 4000 steps in all
+  {PROG} train --resume runs/ring                  # finish a stopped run
+  {PROG} train --resume runs/ring --steps 4000     # extend it to 4000 steps in all (see --steps)
   {PROG} train --model wgan-gp --data mnist --data-dir ~/data/mnist --steps 5000 --out runs/mnist
-  {PROG} sample runs/ring --n 1000 --out ring.png
+  {PROG} sample runs/ring -n 1000 --out ring.png
   {PROG} evaluate runs/ring > metrics.json
   {PROG} compare --models gan,alpha-gan --data ring,grid --seeds 0,1,2 --out runs/grid
 
 A run folder holds config.json, model.pt (the checkpoint), history.csv, history.png,
-samples.png, reconstructions.png (models with an encoder) and metrics.json."""
+samples.png, reconstructions.png (models with an encoder), metrics.json and, from
+evaluate --quick, metrics_quick.json. Ctrl-C or kill (SIGTERM) saves the run at the round
+it stopped and prints the command that continues it. Options are never abbreviated."""
+
+_EXTENDING = """Extending a finished run: --resume DIR --steps N with N above the run's total re-plans its
+learning-rate fall (models with a decay) to end at step N, so that from the next step on
+each round has the rate it has in a run asked for N steps from the start. It is not that
+run: the steps already played had the shorter plan's rates."""
 
 def _common(p:argparse.ArgumentParser):
     "The options every command has: --device, --threads and --quiet"
     p.add_argument('--device', metavar='D', help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
-    p.add_argument('--threads', type=_positive, metavar='T', help='CPU threads for torch (default: 1 for the built-in data, one per core for mnist, cifar10, celeba)')
+    p.add_argument('--threads', type=_positive, metavar='T', help='CPU threads for torch (default 1, the fastest for these small networks '
+                                                                  'on a shared machine; more can help on an idle machine with many cores)')
     p.add_argument('--quiet', '-q', action='store_true', help='no progress bar and no messages on stderr, only errors (the bar is drawn only on a terminal anyway)')
 
 def _formatter(prog): return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
@@ -457,11 +641,14 @@ def _formatter(prog): return argparse.RawDescriptionHelpFormatter(prog, max_help
 def _train_parser(sub):
     "The `train` command's arguments"
     p = sub.add_parser('train', help='train a model and write a run folder', formatter_class=_formatter, epilog=_EXAMPLES,
-                       description='Train a model on a dataset with a progress bar, and write the run folder:\nconfig, checkpoint, figures, history and metrics.')
+                       description='Train a model on a dataset with a progress bar, and write the run folder:\n'
+                                   'config, checkpoint, figures, history and metrics.\n\n' + _EXTENDING)
     p.add_argument('--model', type=_name, choices=list(MODELS), metavar='NAME', help=f"the model: {', '.join(MODELS)}")
     p.add_argument('--data', type=_name, choices=DATASETS, metavar='NAME',
-                   help='the data: ring, grid (2-D mixtures), digits, color-digits (bundled 16x16 images), or mnist, cifar10, celeba (read from --data-dir)')
-    p.add_argument('--steps', type=_positive, metavar='N', help="training steps (rounds of the game); with --resume, the new total (default there: the run's own)")
+                   help='the data: ring, grid (2-D mixtures), digits, color-digits (bundled 8x8 digits, resized to 16x16), '
+                        'or mnist, cifar10, celeba (read from --data-dir)')
+    p.add_argument('--steps', type=_positive, metavar='N', help="training steps (rounds of the game); with --resume, the new total "
+                                                               "(default there: the run's own; a larger one extends the run, see above)")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument('--out', metavar='DIR', help='a new or empty folder for the run (a previous run there is replaced only with --force)')
     where.add_argument('--resume', metavar='DIR', help="continue the stopped or finished run in DIR from its checkpoint, with its own settings")
@@ -469,7 +656,8 @@ def _train_parser(sub):
     p.add_argument('--data-dir', metavar='PATH', help='the folder holding the files of mnist, cifar10 or celeba (nothing is downloaded)')
     p.add_argument('--batch-size', type=_positive, metavar='B', help="samples per batch (default: the model's own, else 64)")
     p.add_argument('--latent-dim', type=_positive, metavar='K', help="size of the code z (default: the model's own for the data)")
-    p.add_argument('--checkpoint-every', type=_positive, metavar='K', help='save the checkpoint every K steps, so that a stopped run can resume (default 500)')
+    p.add_argument('--checkpoint-every', type=_positive, metavar='K',
+                   help='save the checkpoint every K steps, so that a run killed outright can resume (default 500)')
     p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for metrics.json (default 2500)')
     p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run), for previews and tests')
     p.add_argument('--force', action='store_true', help='replace a previous run in --out (its files are named as they are removed)')
@@ -482,7 +670,7 @@ def _sample_parser(sub):
     p = sub.add_parser('sample', help='draw samples from a trained run', formatter_class=_formatter,
                        description='Draw samples from the checkpoint of a run folder and write them as a figure (.png),\na torch tensor (.pt) or a NumPy array (.npy).')
     p.add_argument('dir', metavar='DIR', help=f'a run folder written by {PROG} train')
-    p.add_argument('--n', type=_positive, default=64, metavar='N', help='number of samples (default 64)')
+    p.add_argument('-n', '--n', type=_positive, default=64, metavar='N', help='number of samples (default 64)')
     p.add_argument('--out', required=True, metavar='FILE', help='the file to write: .png (a figure of at most 64 images or 2500 points), .pt (a tensor) or .npy (an array)')
     p.add_argument('--seed', type=_seed, default=0, metavar='S', help='seed of the draws; the same seed gives the same samples (default 0)')
     p.add_argument('--force', action='store_true', help='overwrite FILE if it exists')
@@ -492,11 +680,15 @@ def _sample_parser(sub):
 def _evaluate_parser(sub):
     "The `evaluate` command's arguments"
     p = sub.add_parser('evaluate', help="recompute a trained run's metrics", formatter_class=_formatter,
-                       description='Recompute the metrics of a run folder, write them to DIR/metrics.json and print them\n(needs alphagan_edu.metrics).')
+                       description='Recompute the metrics of a run folder, write them to DIR/metrics.json (or, with --quick,\n'
+                                   'DIR/metrics_quick.json) and print them (needs alphagan_edu.metrics). Metrics of the same step\n'
+                                   'on more samples are never replaced without --force.')
     p.add_argument('dir', metavar='DIR', help=f'a run folder written by {PROG} train')
-    p.add_argument('--n', type=_positive, default=2500, metavar='N', help='samples drawn for the metrics (default 2500)')
+    p.add_argument('-n', '--n', type=_positive, default=2500, metavar='N', help='samples drawn for the metrics (default 2500)')
     p.add_argument('--seed', type=_seed, default=0, metavar='S', help='seed of the draws (default 0)')
-    p.add_argument('--quick', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run), for previews and tests')
+    p.add_argument('--quick', action='store_true',
+                   help='cheaper metrics (at most 500 samples, a shorter critic run), written to metrics_quick.json; metrics.json is left alone')
+    p.add_argument('--force', action='store_true', help='replace a metrics.json of the same step computed on more samples')
     p.add_argument('--data-dir', metavar='PATH', help="the folder holding the run's data files, if they moved since training")
     _common(p)
     p.set_defaults(run=_evaluate)
@@ -541,17 +733,24 @@ def _drop_stdout():
     try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, io.UnsupportedOperation): pass
 
+def _terminate(signum, frame): raise Terminated()
+
+def _run(argv:list|None)->int:
+    "Parse `argv` and run its command; a `CLIError` goes up to `main`"
+    a = build_parser().parse_args(argv)
+    if a.command is None: raise CLIError(f"no command given; expected train, sample, evaluate or compare (see {PROG} --help)")
+    return a.run(a, _say(a.quiet))
+
 def main(argv:list|None=None # the arguments (default: sys.argv[1:])
         )->int:
     "Run the `alphagan-edu` command line; returns the exit status (0 on success)"
     try:
-        a = build_parser().parse_args(argv)
-        if a.command is None: raise CLIError(f"no command given; expected train, sample, evaluate or compare (see {PROG} --help)")
-        return a.run(a, _say(a.quiet))
+        with on_signals(_terminate, (signal.SIGTERM,)): return _run(argv)
     except CLIError as e:
-        print(f'{PROG}: {"" if e.status == 130 else "error: "}{e}', file=sys.stderr); return e.status
-    except KeyboardInterrupt:
-        print(f'{PROG}: interrupted', file=sys.stderr); return 130
+        print(f'{PROG}: {"" if e.status in (130, 143) else "error: "}{e}', file=sys.stderr); return e.status
+    except KeyboardInterrupt as e:
+        word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+        print(f'{PROG}: {word}', file=sys.stderr); return status
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else int(e.code is not None)
     except BrokenPipeError:   # stdout was closed early, as by `alphagan-edu evaluate DIR | head`

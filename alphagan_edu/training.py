@@ -21,9 +21,10 @@ from .data import Data, batches
 __all__ = ['positive_int', 'non_negative', 'positive', 'fraction', 'boolean', 'betas_pair', 'PRECISIONS', 'MODELS',
            'seed_everything', 'use_deterministic', 'default_device', 'NonFiniteLoss', 'Player', 'History',
            'BatchStream', 'Model', 'Check', 'one_of', 'optional', 'every', 'Callback', 'lr_factor', 'LinearDecay',
-           'WeightAverage', 'rng_kept', 'evaluating', 'atomic_save', 'has_batchnorm', 'calibrate_batchnorm', 'joint',
-           'sharded', 'as_batch', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register', 'model_spec', 'build',
-           'RunFolder', 'world', 'is_main', 'init_distributed', 'MixedPrecision', 'Compiled', 'TensorBoard']
+           'WeightAverage', 'rng_kept', 'evaluating', 'WriteError', 'make_folder', 'atomic_write', 'atomic_save',
+           'has_batchnorm', 'calibrate_batchnorm', 'joint', 'sharded', 'as_batch', 'default_latent_dim', 'Generative',
+           'AutoEncoding', 'register', 'model_spec', 'build', 'RunFolder', 'RunInUse', 'world', 'is_main',
+           'init_distributed', 'MixedPrecision', 'Compiled', 'TensorBoard']
 
 # %% ../nbs/06_training.ipynb #e93502b8
 def seed_everything(seed:int, # any non-negative integer
@@ -563,7 +564,9 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
     return self.history
 
 # %% ../nbs/06_training.ipynb #2c9ad9c8
-_FORMAT = 'alphagan-edu checkpoint'
+import errno, io
+
+_FORMAT, _VERSION = 'alphagan-edu checkpoint', 2   # format 1: before the loop kept the learning-rate plan and the weight averages
 
 def _check_plain(v, where:str='config'):
     "Check that `v` holds only plain values, which a checkpoint can store and load safely"
@@ -576,16 +579,51 @@ def _check_plain(v, where:str='config'):
         return v
     raise TypeError(f"{where} is a {type(v).__name__}; a model's config may hold only None, bool, int, float, str and lists, tuples and dicts of them")
 
-def atomic_save(obj, path:Path):
-    "torch.save `obj` to a temporary file beside `path`, then rename it onto `path`"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+# %% ../nbs/06_training.ipynb #b6142794
+class WriteError(OSError):
+    "A file or folder that could not be written (a full disk, a read-only one): nothing of it was kept, and the old file is intact"
+    action = 'write'
+    def __str__(self):
+        code = errno.errorcode.get(self.errno) if isinstance(self.errno, int) else None
+        return f"could not {self.action} {self.filename}: {self.strerror}" + (f" ({code})" if code else '')
+
+def _write_error(e:OSError, path, action:str='write')->WriteError:
+    "`e` as a `WriteError` about `path`"
+    err = WriteError(e.errno, e.strerror or str(e), str(path)); err.action = action
+    return err
+
+def _file_mode()->int:
+    "The permissions a new file gets here, as `open` gives them: 0o666 less the umask"
+    mask = os.umask(0o022); os.umask(mask)
+    return 0o666 & ~mask
+
+def make_folder(path:Path)->bool:
+    "Make the folder `path` and its parents if need be; True if it was made, a `WriteError` if it cannot be"
+    if path.is_dir(): return False
+    try: path.mkdir(parents=True); return True
+    except FileExistsError: return False
+    except OSError as e: raise _write_error(e, path, 'create the folder') from None
+
+# %% ../nbs/06_training.ipynb #9a65b0ba
+def atomic_write(path, # the file to write
+                 data:str|bytes # its whole content
+                ):
+    "Write `data` to `path` through a temporary file and a rename: the whole new file, or on any failure the old one and no temporary"
+    path, tmp = Path(path), None
     try:
-        with os.fdopen(fd, 'wb') as f: torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        with os.fdopen(fd, 'wb') as f: f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode()); os.replace(tmp, path)
+    except BaseException as e:
+        if tmp and os.path.exists(tmp): os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, WriteError): raise _write_error(e, path) from None
         raise
+
+def atomic_save(obj, path:Path):
+    "torch.save `obj` to `path` atomically: serialised in memory first, so that a full disk is a `WriteError`, not a damaged archive"
+    buf = io.BytesIO(); torch.save(obj, buf)
+    make_folder(Path(path).parent)
+    atomic_write(path, buf.getbuffer())
 
 # %% ../nbs/06_training.ipynb #42af8bdd
 _evaluating, _rng_kept, _atomic_save = evaluating, rng_kept, atomic_save   # the names they had before they were public
@@ -601,7 +639,7 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
         )->Path:
     "Save the model and the state of its run to `path`, atomically"
     path = Path(path)
-    ckpt = dict(format=_FORMAT, version=2, cls=type(self).__qualname__, module=type(self).__module__,
+    ckpt = dict(format=_FORMAT, version=_VERSION, cls=type(self).__qualname__, module=type(self).__module__,
                 config=_check_plain(self.config), run=self._run, step=self.step, history=self.history.rows,
                 state=self.state_dict(), optimizers={p.name: p.opt.state_dict() for p in self._players} if self._players else None,
                 rng=_portable_rng(self._rng or _rng_state()), stream=self._stream_state(),
@@ -611,16 +649,41 @@ def save(self:Model, path:str|Path # the file to write (its folder is made if ne
     return path
 
 # %% ../nbs/06_training.ipynb #af8dbde2
+_ZIP = b'PK\x03\x04'   # how every file that torch.save writes begins
+
+def _version_problem(path:Path, v)->str:
+    "Why a checkpoint of format version `v` cannot be read here"
+    if v == 1: return (f"{path} is a checkpoint of format 1, written by an earlier alphagan-edu (before the training loop kept the "
+                       f"learning-rate plan and the weight averages in it); this version reads format {_VERSION} only, and its runs differ: "
+                       "train the model again")
+    if isinstance(v, int) and v > _VERSION:
+        return f"{path} is a checkpoint of format {v}, written by a newer alphagan-edu; this one reads format {_VERSION}: upgrade the package"
+    return f"{path} has an unknown checkpoint format version {v!r}; expected {_VERSION}"
+
+def _torch_load(path:Path)->dict:
+    "torch.load with the restricted unpickler, onto the CPU, with its warnings silenced; its refusals say what the file is, not how to force it"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        if 'weights_only' in str(e) or 'Weights only' in str(e):   # never pass on torch's advice to unpickle it unrestricted
+            raise ValueError(f"{path} could not be read: it is not a checkpoint, since it holds objects other than tensors and plain values, "
+                             "which Model.save never writes; it was not loaded") from None
+        why = (str(e).strip().splitlines() or [''])[0].split('. ')[0]   # torch's first sentence: what failed
+        raise ValueError(f"{path} could not be read as a checkpoint (is it truncated or damaged?): {type(e).__name__}: {why}") from e
+
 def _read_checkpoint(path:Path)->dict:
     "The checkpoint at `path`, or an error that says why it is not one"
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e:
-        why = (str(e).strip().splitlines() or [''])[0]
-        if 'weights_only' in why or 'Weights only' in why: why = 'it holds objects that a checkpoint never holds'   # never pass on torch's advice to unpickle it
-        raise ValueError(f"{path} could not be read as a checkpoint (is it truncated or damaged?): {type(e).__name__}: {why}") from e
+    with open(path, 'rb') as f: head = f.read(len(_ZIP))
+    if not head: raise ValueError(f"{path} could not be read: it is empty, not a checkpoint (a save that never finished?)")
+    if head != _ZIP:
+        raise ValueError(f"{path} could not be read: it is not a checkpoint (Model.save writes a zip archive, as torch.save does, and this file is not one)")
+    ckpt = _torch_load(path)
     if not isinstance(ckpt, dict) or ckpt.get('format') != _FORMAT:
         raise ValueError(f"{path} is not an alphagan-edu checkpoint (a file written by Model.save); it holds a {type(ckpt).__name__}")
+    if ckpt.get('version') != _VERSION: raise ValueError(_version_problem(path, ckpt.get('version')))
     return ckpt
 
 def _model_class(ckpt:dict, path:Path):
@@ -838,25 +901,22 @@ def build(name:str, # a registered name
 # %% ../nbs/06_training.ipynb #957043a2
 import json
 
-def _atomic_write(path:Path, text:str):
-    "Write `text` to `path` through a temporary file and a rename, so that no half-written file is ever left"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-        os.chmod(tmp, 0o644); os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
-
 class RunFolder:
-    "A training run on disk: config.json, model.pt, history.csv, figures and metrics.json in one folder"
-    FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json')
-    TOOL = 'alphagan-edu'
+    "A training run on disk: config.json, model.pt, history.csv, figures and metrics in one folder"
+    FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json', 'metrics_quick.json')
+    TOOL, LOCK = 'alphagan-edu', '.lock'
     def __init__(self, path): self.path = Path(path).expanduser()
     def __truediv__(self, name:str)->Path: return self.path / name
     def __repr__(self): return f"RunFolder({str(self.path)!r}, {self.state})"
     @property
     def checkpoint(self)->Path: return self.path / 'model.pt'
+    def _is_litter(self, name:str)->bool:
+        "Is `name` the temporary file of a write that was killed before it finished (`.<file>.<random>.tmp`)?"
+        return name.startswith('.') and name.endswith('.tmp') and any(name.startswith(f'.{f}.') for f in self.FILES)
+    @property
+    def is_empty(self)->bool:
+        "Does the folder hold nothing but the lock and the temporary files of killed writes (or not exist)?"
+        return not self.path.is_dir() or all(p.name == self.LOCK or self._is_litter(p.name) for p in self.path.iterdir())
 
 # %% ../nbs/06_training.ipynb #cdf7cc54
 @patch(as_prop=True)
@@ -867,15 +927,32 @@ def config(self:RunFolder)->dict|None:
     return cfg if isinstance(cfg, dict) and cfg.get('tool') == self.TOOL else None
 
 @patch
+def read_config(self:RunFolder)->dict:
+    "The run's config.json, or an error that names the file and says what is wrong with it"
+    path = self.path / 'config.json'
+    try: cfg = json.loads(path.read_text())
+    except FileNotFoundError: raise FileNotFoundError(f"{self.path} holds no {self.TOOL} run (no config.json)") from None
+    except ValueError as e: raise ValueError(f"{path} is not valid JSON ({e})") from None
+    except OSError as e: raise ValueError(f"{path} could not be read ({e.strerror})") from None
+    if not (isinstance(cfg, dict) and cfg.get('tool') == self.TOOL):
+        raise ValueError(f"{path} was not written by {self.TOOL} (its 'tool' is not {self.TOOL!r})")
+    return cfg
+
+@patch
 def read_json(self:RunFolder, name:str)->dict|None:
     "The JSON file `name` of the run, or None if it is missing or unreadable"
     try: return json.loads((self.path / name).read_text())
     except (OSError, ValueError): return None
 
 @patch
+def write(self:RunFolder, name:str, data:str|bytes):
+    "Write the run's file `name` atomically: the whole file, or a `WriteError` naming it and the old file intact"
+    atomic_write(self.path / name, data)
+
+@patch
 def write_json(self:RunFolder, name:str, obj):
     "Write `obj` to the run's file `name` as JSON, atomically"
-    _atomic_write(self.path / name, json.dumps(obj, indent=2, allow_nan=False) + '\n')
+    self.write(name, json.dumps(obj, indent=2, allow_nan=False) + '\n')
 
 @patch(as_prop=True)
 def state(self:RunFolder)->str:
@@ -895,13 +972,14 @@ def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous 
     "Start a run in `path`: refuse a folder that holds anything but a run, and a previous run unless `force`; write config.json"
     run = cls(path)
     if run.path.exists() and not run.path.is_dir(): raise FileExistsError(f"{run.path} is a file; expected a new or empty folder")
-    if run.path.is_dir() and any(run.path.iterdir()):
+    if not run.is_empty:
         old = run.config
         if old is None: raise FileExistsError(f"{run.path} is not empty and holds no {cls.TOOL} run; choose a new or empty folder")
         if not force: raise FileExistsError(f"{run.path} holds a run ({old.get('model')} on {old.get('data')}, {old.get('steps')} steps)")
-        run.removed = [f for f in cls.FILES if (run.path / f).exists()]
-        for f in run.removed: (run.path / f).unlink()
-    run.path.mkdir(parents=True, exist_ok=True)
+    run.removed = [f for f in cls.FILES if (run.path / f).exists()]
+    litter = [p for p in (run.path.iterdir() if run.path.is_dir() else []) if run._is_litter(p.name)]
+    for p in [*(run.path / f for f in run.removed), *litter]: p.unlink()
+    make_folder(run.path)
     run.write_json('config.json', {'tool': cls.TOOL, **config})
     return run
 
@@ -915,7 +993,111 @@ def load_model(self:RunFolder, device=None)->Model:
 @patch
 def save_history(self:RunFolder, model:Model):
     "Write the model's history to history.csv, atomically"
-    _atomic_write(self.path / 'history.csv', model.history.to_frame().to_csv(index=False))
+    self.write('history.csv', model.history.to_frame().to_csv(index=False))
+
+# %% ../nbs/06_training.ipynb #4b6f609c
+import socket
+try: import fcntl
+except ImportError: fcntl = None   # Windows: the lock is the file alone, its holder checked by process number
+
+class RunInUse(RuntimeError): "Another process holds the run folder's lock"
+
+def _proc_start(pid:int)->str|None:
+    "When process `pid` started, in clock ticks since boot (Linux's /proc), or None where that cannot be read"
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19]
+    except (OSError, IndexError): return None
+
+def _running(holder:dict)->bool:
+    "Is the process that a lock file names still running (and not a later one that got its number)? True when it cannot be told"
+    pid = holder.get('pid')
+    if not isinstance(pid, int) or holder.get('host') != socket.gethostname() or os.name == 'nt': return True
+    try: os.kill(pid, 0)                     # signal 0: only asks whether the process exists
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    now = _proc_start(pid)
+    return holder.get('started') is None or now is None or now == holder['started']
+
+def _whose(h:dict)->str:
+    "The holder of a lock, in words"
+    host = f" on {h['host']}" if h.get('host') not in (None, socket.gethostname()) else ''
+    return f"process {h.get('pid', '?')}{host} ({h.get('command', 'unknown command')}, since {h.get('time', 'an unknown time')})"
+
+# %% ../nbs/06_training.ipynb #066505f3
+def _read_lock(fd:int)->dict:
+    "What an open lock file records about its holder ({} if nothing readable)"
+    os.lseek(fd, 0, os.SEEK_SET)
+    try: h = json.loads(os.read(fd, 4096) or b'{}')
+    except ValueError: h = {'pid': None}
+    return h if isinstance(h, dict) else {'pid': None}
+
+def _in_use(lock:Path, h:dict)->RunInUse:
+    "The error for a lock that another process holds"
+    sure = isinstance(h.get('pid'), int) and h.get('host') == socket.gethostname()
+    unsure = '' if sure else f"; if no program is using the folder, delete {lock}"
+    return RunInUse(f"{lock.parent} is in use by {_whose(h)}; wait for it to finish or stop it{unsure}")
+
+def _flock(lock:Path)->tuple:
+    "Open `lock` and hold it with flock; returns the descriptor and what the file recorded before, or raises `RunInUse`"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, _file_mode())
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            h = _read_lock(fd); os.close(fd); raise _in_use(lock, h) from None
+        try: same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError: same = False
+        if same: return fd, _read_lock(fd)
+        os.close(fd)   # its last holder removed it meanwhile: take the new one
+
+def _exclusive(lock:Path)->tuple:
+    "Without flock: create `lock` exclusively, after removing one whose process no longer runs"
+    left = {}
+    for _ in range(3):
+        try: return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, _file_mode()), left
+        except FileExistsError:
+            fd = os.open(lock, os.O_RDONLY); h = _read_lock(fd); os.close(fd)
+            if _running(h): raise _in_use(lock, h) from None
+            left = h; lock.unlink(missing_ok=True)
+    raise _in_use(lock, left)
+
+# %% ../nbs/06_training.ipynb #c80bde47
+@patch
+def acquire(self:RunFolder, command:str # what will hold the lock, for the messages others get, e.g. 'alphagan-edu train'
+           )->dict|None:
+    "Take the folder's lock (making the folder if need be); `RunInUse` if another process holds it; returns what a stale lock recorded, else None"
+    made, lock = make_folder(self.path), self.path / self.LOCK
+    try:
+        fd, left = (_flock if fcntl else _exclusive)(lock)
+        me = dict(pid=os.getpid(), host=socket.gethostname(), started=_proc_start(os.getpid()), command=command,
+                  time=time.strftime('%Y-%m-%d %H:%M:%S'))
+        try: os.ftruncate(fd, 0); os.lseek(fd, 0, os.SEEK_SET); os.write(fd, json.dumps(me).encode())
+        except OSError as e: lock.unlink(missing_ok=True); os.close(fd); raise _write_error(e, lock) from None
+    except OSError as e:
+        if made and not any(self.path.iterdir()): self.path.rmdir()
+        raise e if isinstance(e, WriteError) else _write_error(e, lock) from None
+    except RunInUse:
+        if made and not any(self.path.iterdir()): self.path.rmdir()
+        raise
+    self._lock = (fd, made)
+    for p in self.path.iterdir():
+        if self._is_litter(p.name): p.unlink()
+    return left or None
+
+@patch
+def release(self:RunFolder):
+    "Give the lock back: remove the lock file, and the folder too if the lock made it and nothing was written"
+    fd, made = self.__dict__.pop('_lock', (None, False))
+    if fd is None: return
+    (self.path / self.LOCK).unlink(missing_ok=True); os.close(fd)
+    if made and not any(self.path.iterdir()): self.path.rmdir()
+
+@patch
+@contextmanager
+def lock(self:RunFolder, command:str # what holds the lock, e.g. 'alphagan-edu train'
+        ):
+    "Hold the folder's lock in a block (see `acquire`); yields what a stale lock recorded, or None"
+    stale = self.acquire(command)
+    try: yield stale
+    finally: self.release()
 
 # %% ../nbs/06_training.ipynb #a9c00005
 import importlib.util, platform, shutil
