@@ -17,6 +17,7 @@ import alphagan_edu
 from .data import Data, load_data, show_batch
 from .training import (Model, NonFiniteLoss, Callback, RunFolder, RunInUse, WriteError, atomic_write, make_folder,
                                    default_device, seed_everything, MODELS, model_spec, build)
+from .training import PRECISIONS, TensorBoard, init_distributed, is_main
 import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
 from . import experiments
 
@@ -64,7 +65,7 @@ def get_device(spec:str|None=None # 'cpu', 'cuda', 'cuda:N', 'mps', or None for 
     return d
 
 # %% ../nbs/13_cli.ipynb #0de53fb0
-DATASETS = ('ring', 'grid', 'digits', 'color-digits', 'mnist', 'cifar10', 'celeba')
+DATASETS = ('ring', 'grid', 'mnist5k', 'stacked-mnist', 'digits', 'color-digits', 'mnist', 'cifar10', 'celeba')
 FROM_FILES = ('mnist', 'cifar10', 'celeba')
 _DATA_KW = {'mnist': dict(size=32)}
 _IMAGE_FILES = {'mnist': ('train-images*', 't10k-images*'), 'cifar10': ('data_batch_*', 'test_batch*')}   # training, test
@@ -333,6 +334,17 @@ def on_signals(handler, # a function (signum, frame)
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
+# %% ../nbs/13_cli.ipynb #3ea6f1a5
+def _logs(a, folder:Path, cfg:dict)->list:
+    "The logging callbacks asked for with --log: TensorBoard's event files in DIR/tensorboard"
+    if a is None or getattr(a, 'log', 'csv') != 'tensorboard': return []
+    try: return [TensorBoard(folder / 'tensorboard', every=cfg['checkpoint_every'], config=cfg)]
+    except ImportError as e: raise CLIError(f"--log tensorboard needs the tensorboard package: pip install 'alphagan-edu[tensorboard]' ({e})") from None
+
+def _speed(a)->dict:
+    "`fit`'s precision and compile options, as asked for (fp32, eager by default)"
+    return {} if a is None else dict(precision=getattr(a, 'precision', 'fp32'), compile=getattr(a, 'compile', False))
+
 # %% ../nbs/13_cli.ipynb #82f12e3a
 def _saved_step(ckpt:Path)->int|None:
     "The step of the checkpoint on disk, or None if there is none that can be read"
@@ -347,13 +359,13 @@ def _stopped(model:Model, ckpt:Path, signum:int, again:str)->CLIError:
         return CLIError(f"{word} at step {model.step}, and {e}; {ckpt} holds step {_saved_step(ckpt)}; free some space, then {again}", status)
     return CLIError(f"{word} at step {model.step}; {ckpt} holds step {model.step}; {again}", status)
 
-def _fit(model:Model, data:Data, cfg:dict, folder:Path, steps:int, seed:int|None, progress:bool):
+def _fit(model:Model, data:Data, cfg:dict, folder:Path, steps:int, seed:int|None, progress:bool, a=None):
     "Play `steps` more rounds, checkpointing into `folder`; signals, failures and full disks become `CLIError`"
     ckpt, stop, again = folder / 'model.pt', StopOnSignal(), f"continue with: {PROG} train --resume {folder}"
     try:
         with on_signals(stop.handle):
             model.fit(data, steps, batch_size=cfg['batch_size'], seed=seed, progress=progress, checkpoint=ckpt,
-                      checkpoint_every=cfg['checkpoint_every'], callbacks=[stop])
+                      checkpoint_every=cfg['checkpoint_every'], callbacks=[stop, *_logs(a, folder, cfg)], **_speed(a))
     except _Stopped as e: raise _stopped(model, ckpt, e.signum, again) from None
     except NonFiniteLoss as e:
         raise CLIError(f"training failed: {e}; the checkpoint in {ckpt} is from before; try another --seed or a smaller learning rate", status=1) from e
@@ -407,6 +419,7 @@ def _run_config(a, model:Model, data:Data, bs:int)->dict:
 @contextmanager
 def _locked(run:RunFolder, command:str, say):
     "Hold `run`'s lock in a block: another process's lock is a `CLIError`; a stale one is explained and taken over"
+    if not is_main(): yield; return       # under torchrun the lock is rank 0's, for all the processes of the run
     try: stale = run.acquire(f'{PROG} {command}')
     except RunInUse as e: raise CLIError(str(e), status=1) from None
     except WriteError as e: raise CLIError(f"{e}; nothing was written", status=1) from None
@@ -438,7 +451,7 @@ def _new_run(a, say)->int:
         say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, "
             f"batch size {cfg['batch_size']}, into {run.path}")
         with torch_threads(a.threads):
-            _fit(model, data, cfg, run.path, a.steps, a.seed, progress=show_progress(a.quiet))
+            _fit(model, data, cfg, run.path, a.steps, a.seed, progress=show_progress(a.quiet), a=a)
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
 
 # %% ../nbs/13_cli.ipynb #d3cd9ce5
@@ -453,7 +466,7 @@ def _check_total(run:RunFolder, folder, model:Model, total:int, given:bool):
 def _record_total(run:RunFolder, total:int):
     "Record a new total of steps in config.json, leaving the rest of the file as it is"
     raw = run.read_config()
-    if raw.get('steps') != total: run.write_json('config.json', {**raw, 'steps': total})
+    if raw.get('steps') != total and is_main(): run.write_json('config.json', {**raw, 'steps': total})
 
 def _resuming(cfg:dict, model:Model, total:int, device)->str:
     "What a resumed run is about to do, in words"
@@ -482,11 +495,15 @@ def _resume(a, say)->int:
         with torch_threads(a.threads):
             if total > model.step:
                 seed = cfg['seed'] if model.step == 0 else None   # from its step-0 checkpoint a run starts as the fresh one did
-                _fit(model, data, cfg, run.path, total - model.step, seed, progress=show_progress(a.quiet))
-            return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say)
+                _fit(model, data, cfg, run.path, total - model.step, seed, progress=show_progress(a.quiet), a=a)
+            return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say) if is_main() else 0
 
 def _train(a, say)->int:
-    "`train`: a new run with --out, or a resumed one with --resume"
+    "`train`: a new run with --out, or a resumed one with --resume; under torchrun, one process per device, rank 0 alone speaking"
+    rank, world = init_distributed(get_device(a.device) if a.device else None)
+    if world > 1 and not is_main(): say, a.quiet = (lambda m: None), True
+    if world > 1 and (a.force or not a.resume):
+        raise CLIError("under torchrun, start the run with one process (--steps 1 is enough), then continue it with --resume DIR under torchrun")
     return _resume(a, say) if a.resume else _new_run(a, say)
 
 # %% ../nbs/13_cli.ipynb #7c04e9a7
@@ -661,6 +678,9 @@ def _train_parser(sub):
     p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for metrics.json (default 2500)')
     p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run), for previews and tests')
     p.add_argument('--force', action='store_true', help='replace a previous run in --out (its files are named as they are removed)')
+    p.add_argument('--precision', choices=PRECISIONS, default='fp32', help="fp32; bf16 (autocast, CPU or GPU); fp16 (autocast and a loss scaler per player, CUDA only)")
+    p.add_argument('--compile', action='store_true', help='compile the networks with torch.compile (the first rounds are slow while it compiles)')
+    p.add_argument('--log', choices=('csv', 'tensorboard'), default='csv', help="tensorboard: also write event files to DIR/tensorboard (pip install 'alphagan-edu[tensorboard]')")
     _common(p)
     p.set_defaults(run=_train)
 

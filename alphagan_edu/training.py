@@ -625,9 +625,6 @@ def atomic_save(obj, path:Path):
     make_folder(Path(path).parent)
     atomic_write(path, buf.getbuffer())
 
-# %% ../nbs/06_training.ipynb #42af8bdd
-_evaluating, _rng_kept, _atomic_save = evaluating, rng_kept, atomic_save   # the names they had before they were public
-
 # %% ../nbs/06_training.ipynb #da0bc669
 def _portable_rng(state:dict)->dict:
     "A random state made of tensors and plain values (NumPy's array as a list)"
@@ -959,9 +956,9 @@ def state(self:RunFolder)->str:
     "'none' (no run here), 'new' (no checkpoint yet), 'stopped' (fewer rounds than asked) or 'finished' (all played, metrics written)"
     cfg = self.config
     if cfg is None: return 'none'
-    if not self.checkpoint.is_file(): return 'new'
     done = (self.read_json('metrics.json') or {}).get('step')
-    return 'finished' if done is not None and done >= cfg.get('steps', 0) else 'stopped'
+    if done is not None and done >= cfg.get('steps', 0): return 'finished'   # with or without its checkpoint (a run kept without it)
+    return 'stopped' if self.checkpoint.is_file() else 'new'
 
 # %% ../nbs/06_training.ipynb #7612563b
 @patch(cls_method=True)
