@@ -876,6 +876,7 @@ def register(name:str, # the model's name, e.g. 'alpha-gan' or 'alpha-gan-no-l1'
     old = MODELS.get(name)
     if old and (old[0].__qualname__, old[1]) != (cls.__qualname__, switches):   # the same class again (a cell run twice, a module reloaded) is not a conflict
         raise ValueError(f"register: the name {name!r} is already {_full_name(old[0])} with {old[1]}; choose another name")
+    if old and cls.__module__ == '__main__' and old[0].__module__ != '__main__': return cls   # a notebook's copy never replaces the library's class
     MODELS[name] = (cls, dict(switches))
     return cls
 
