@@ -662,7 +662,8 @@ def _train_parser(sub):
                                    'config, checkpoint, figures, history and metrics.\n\n' + _EXTENDING)
     p.add_argument('--model', type=_name, choices=list(MODELS), metavar='NAME', help=f"the model: {', '.join(MODELS)}")
     p.add_argument('--data', type=_name, choices=DATASETS, metavar='NAME',
-                   help='the data: ring, grid (2-D mixtures), digits, color-digits (bundled 8x8 digits, resized to 16x16), '
+                   help='the data: ring, grid (2-D mixtures), mnist5k, stacked-mnist (5,000 real MNIST digits, 16x16, and stacks of three), '
+                        'digits, color-digits (bundled 8x8 digits, resized to 16x16), '
                         'or mnist, cifar10, celeba (read from --data-dir)')
     p.add_argument('--steps', type=_positive, metavar='N', help="training steps (rounds of the game); with --resume, the new total "
                                                                "(default there: the run's own; a larger one extends the run, see above)")
