@@ -14,16 +14,17 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
-from .training import Model, NonFiniteLoss, RunFolder, seed_everything, build, model_spec, MODELS
+from .training import Model, AutoEncoding, NonFiniteLoss, RunFolder, seed_everything, build, model_spec, MODELS
 import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
 from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
            'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one',
-           'save_samples', 'load_samples', 'cell_folder', 'run_cell', 'collect', 'compare', 'summarize', 'timings',
-           'plot_metric', 'plot_metrics', 'show_samples', 'fmt', 'beside_published', 'versus', 'ignore_input_l1',
-           'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
+           'save_samples', 'load_samples', 'save_showcase', 'load_showcase', 'cell_folder', 'run_cell', 'collect',
+           'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions',
+           'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers',
+           'findings', 'targets', 'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -123,6 +124,30 @@ def load_samples(path)->Tensor:
     a = np.load(path)
     return torch.from_numpy(a.astype(np.float32) / 127.5 - 1 if a.dtype == np.uint8 else a.astype(np.float32))
 
+# %% ../nbs/12_experiments.ipynb #61e7a8d4
+def _to_uint8(x:Tensor)->np.ndarray: return ((x.detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+
+def save_showcase(model:AutoEncoding, # a trained model with an encoder
+                  data:Data, # image data; the images are its first held-out ones
+                  path, # the .npz file to write
+                  n:int=16, # held-out images, and their reconstructions
+                  paths:int=4, # interpolation paths, each between two more held-out images
+                  steps:int=8 # points on each path, ends included
+                 ):
+    "Save held-out images, their reconstructions, and interpolations between held-out images, as uint8 (…, C, H, W)"
+    if not isinstance(model, AutoEncoding): raise TypeError(f"save_showcase: {type(model).__name__} has no encoder; expected an AutoEncoding model")
+    if not data.is_image: raise ValueError(f"save_showcase: {data.name} holds points; expected images")
+    need = n + 2 * paths
+    if len(data.x_test) < need: raise ValueError(f"save_showcase: {data.name} has {len(data.x_test)} held-out images; n={n} and paths={paths} need {need}")
+    x = data.x_test[:need]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, held_out=_to_uint8(x[:n]), reconstructions=_to_uint8(model.reconstruct(x[:n])),
+                        interpolations=_to_uint8(model.interpolate(x[n:n + paths], x[n + paths:], n=steps)))
+
+def load_showcase(path)->dict:
+    "The arrays of `save_showcase` as float32 tensors in [-1, 1]: held_out and reconstructions (n, C, H, W), interpolations (paths, steps, C, H, W)"
+    with np.load(path) as f: return {k: torch.from_numpy(f[k].astype(np.float32) / 127.5 - 1) for k in f.files}
+
 # %% ../nbs/12_experiments.ipynb #1991c9db
 def _cells(models, datasets, seeds, steps, batch_size):
     "The grid's cells: (dataset, its budget, model, seed)"
@@ -169,6 +194,7 @@ def run_cell(name:str, # a registered model name
     status, metrics = _evaluate(model, data, n, seed, quick) if status == 'ok' else (status, {})
     run.save_history(model)
     if status == 'ok': save_samples(model, run / 'samples.npy', 64 if data.is_image else 1000)
+    if status == 'ok' and data.is_image and isinstance(model, AutoEncoding): save_showcase(model, data, run / 'showcase.npz')
     run.write_json('metrics.json', dict(model=name, dataset=data.name, seed=seed, steps=b['steps'], batch_size=b['batch_size'],
                                         step=b['steps'], status=status, train_s=model.history.last().get('time', 0.),
                                         train_cpu_s=train_cpu_s, eval_s=time.perf_counter() - t, metrics=metrics))
@@ -313,23 +339,71 @@ def show_samples(samples:dict, # model name -> samples (N, 2) or (N, C, H, W)
     fig.tight_layout()
     return fig
 
+# %% ../nbs/12_experiments.ipynb #badc6fa2
+def show_reconstructions(showcases:dict, # model name -> the dict of `load_showcase`, all of the same held-out images
+                         n:int=10, # held-out images per row
+                         size:float=0.55 # inches per image
+                        ):
+    "The held-out images (top row) and each model's reconstructions of them (one row per model); returns the figure"
+    import matplotlib.pyplot as plt
+    if not showcases: raise ValueError("show_reconstructions: no showcases; expected a dict of model name -> load_showcase(...)")
+    first = next(iter(showcases.values()))['held_out'][:n]
+    for name, s in showcases.items():
+        if not torch.equal(s['held_out'][:n], first): raise ValueError(f"show_reconstructions: {name}'s held-out images differ from the first model's; expected showcases of one dataset")
+    rows = [('held-out', first)] + [(name, s['reconstructions'][:n]) for name, s in showcases.items()]
+    fig, axs = plt.subplots(len(rows), 1, figsize=(size * n + 1.8, size * len(rows) + 0.2), squeeze=False)
+    for ax, (name, x) in zip(axs[:, 0], rows):
+        show_batch(x, ax=ax, nrow=n)
+        ax.axis('on'); ax.set_xticks([]); ax.set_yticks([]); ax.set_ylabel(name, rotation=0, ha='right', va='center', fontsize=9)
+        for s in ax.spines.values(): s.set_visible(False)
+    fig.tight_layout(h_pad=0.1)
+    return fig
+
+def show_showcase(samples:Tensor, # a model's samples (N, C, H, W)
+                  showcase:dict, # its `load_showcase`
+                  title:str, # the model and data, for the panels' titles
+                  n:int=64 # samples shown
+                 ):
+    "Three panels: samples, held-out images (odd rows) above their reconstructions (even rows), and paths in code space between held-out images"
+    import matplotlib.pyplot as plt
+    x, r, path = showcase['held_out'], showcase['reconstructions'], showcase['interpolations']
+    k = path.shape[1]
+    pairs = torch.cat([torch.cat([x[i:i + k], r[i:i + k]]) for i in range(0, len(x) - k + 1, k)])
+    fig, axs = plt.subplots(1, 3, figsize=(14, 5), gridspec_kw=dict(width_ratios=[1, 1, 1]))
+    show_batch(samples[:n], ax=axs[0], nrow=8, title=f'{title}: samples')
+    show_batch(pairs, ax=axs[1], nrow=k, title='held-out images and their reconstructions')
+    show_batch(path.flatten(0, 1), ax=axs[2], nrow=k, title='paths between held-out images')
+    for ax in axs: ax.title.set_fontsize(10)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/12_experiments.ipynb #48d99de1
-PUBLISHED = pd.DataFrame([
-    ('VEEGAN', 'ring', 'GAN', 1, 99.3), ('VEEGAN', 'ring', 'ALI', 2.8, 0.13),
-    ('VEEGAN', 'ring', 'Unrolled GAN', 7.6, 35.6), ('VEEGAN', 'ring', 'VEEGAN', 8, 52.9),
-    ('VEEGAN', 'grid', 'GAN', 3.3, 0.5), ('VEEGAN', 'grid', 'ALI', 15.8, 1.6),
-    ('VEEGAN', 'grid', 'Unrolled GAN', 23.6, 16), ('VEEGAN', 'grid', 'VEEGAN', 24.6, 40),
-    ('PacGAN', 'ring', 'GAN', 6.3, 98.2), ('PacGAN', 'ring', 'ALI', 6.6, 97.6), ('PacGAN', 'ring', 'PacGAN2', 7.9, 95.6),
-    ('PacGAN', 'grid', 'GAN', 17.3, 94.8), ('PacGAN', 'grid', 'ALI', 24.1, 95.7), ('PacGAN', 'grid', 'PacGAN4', 24.8, 93.6),
-    ('GDPP', 'ring', 'WGAN-GP', 6.8, 59.6), ('GDPP', 'grid', 'WGAN-GP', 24.2, 28.7),
-    ('GDPP', 'ring', 'GDPP-GAN', 8.0, 71.7), ('GDPP', 'grid', 'GDPP-GAN', 24.8, 68.5),
-], columns=['source', 'dataset', 'model', 'modes_captured', 'high_quality'])
-PUBLISHED_STACKED = pd.DataFrame([   # stacked MNIST: modes of 1,000 and KL(mode histogram || uniform), 26,000 samples
-    ('VEEGAN', 'DCGAN', 99, 3.4), ('VEEGAN', 'ALI', 16, 5.4), ('VEEGAN', 'Unrolled GAN', 48.7, 4.32), ('VEEGAN', 'VEEGAN', 150, 2.95),
-    ('PacGAN', 'DCGAN', 78.9, 4.50), ('PacGAN', 'PacDCGAN2', 1000.0, 0.06), ('PacGAN', 'PacDCGAN3', 1000.0, 0.06), ('PacGAN', 'PacDCGAN4', 1000.0, 0.07),
-], columns=['source', 'model', 'modes_captured', 'kl_modes'])
+_NA = math.nan   # not reported
+PUBLISHED = pd.DataFrame([   # modes captured, % high-quality samples, KL(high-quality samples' mode histogram || uniform); 2,500 samples
+    ('VEEGAN', 'ring', 'GAN', 1, 99.3, _NA), ('VEEGAN', 'ring', 'ALI', 2.8, 0.13, _NA),
+    ('VEEGAN', 'ring', 'Unrolled GAN', 7.6, 35.6, _NA), ('VEEGAN', 'ring', 'VEEGAN', 8, 52.9, _NA),
+    ('VEEGAN', 'grid', 'GAN', 3.3, 0.5, _NA), ('VEEGAN', 'grid', 'ALI', 15.8, 1.6, _NA),
+    ('VEEGAN', 'grid', 'Unrolled GAN', 23.6, 16, _NA), ('VEEGAN', 'grid', 'VEEGAN', 24.6, 40, _NA),
+    ('PacGAN', 'ring', 'GAN', 6.3, 98.2, 0.45), ('PacGAN', 'ring', 'ALI', 6.6, 97.6, 0.36), ('PacGAN', 'ring', 'PacGAN2', 7.9, 95.6, 0.07),
+    ('PacGAN', 'ring', 'PacGAN3', 7.8, 97.7, 0.10), ('PacGAN', 'ring', 'PacGAN4', 7.8, 95.9, 0.07),
+    ('PacGAN', 'grid', 'GAN', 17.3, 94.8, 0.70), ('PacGAN', 'grid', 'ALI', 24.1, 95.7, 0.14), ('PacGAN', 'grid', 'PacGAN2', 23.8, 91.3, 0.13),
+    ('PacGAN', 'grid', 'PacGAN3', 24.6, 94.2, 0.06), ('PacGAN', 'grid', 'PacGAN4', 24.8, 93.6, 0.04),
+    ('GDPP', 'ring', 'WGAN-GP', 6.8, 59.6, _NA), ('GDPP', 'grid', 'WGAN-GP', 24.2, 28.7, _NA),
+    ('GDPP', 'ring', 'GDPP-GAN', 8.0, 71.7, _NA), ('GDPP', 'grid', 'GDPP-GAN', 24.8, 68.5, _NA),
+], columns=['source', 'dataset', 'model', 'modes_captured', 'high_quality', 'kl_modes'])
+PUBLISHED_STACKED = pd.DataFrame([   # stacked MNIST: modes of 1,000 and KL(mode histogram || uniform)
+    ('VEEGAN', 'VEEGAN', 'DCGAN', 99, 3.4), ('VEEGAN', 'VEEGAN', 'ALI', 16, 5.4), ('VEEGAN', 'VEEGAN', 'Unrolled GAN', 48.7, 4.32),
+    ('VEEGAN', 'VEEGAN', 'VEEGAN', 150, 2.95),
+    ('PacGAN', 'VEEGAN', 'DCGAN', 78.9, 4.50), ('PacGAN', 'VEEGAN', 'PacDCGAN2', 1000.0, 0.06), ('PacGAN', 'VEEGAN', 'PacDCGAN3', 1000.0, 0.06),
+    ('PacGAN', 'VEEGAN', 'PacDCGAN4', 1000.0, 0.07),
+    ('PacGAN', 'D 1/4 of G', 'DCGAN (Metz et al.)', 30.6, 5.99), ('PacGAN', 'D 1/4 of G', 'Unrolled GAN, 10 steps (Metz et al.)', 327.2, 4.66),
+    ('PacGAN', 'D 1/4 of G', 'DCGAN', 78.5, 5.21), ('PacGAN', 'D 1/4 of G', 'PacDCGAN3', 601.3, 2.00), ('PacGAN', 'D 1/4 of G', 'PacDCGAN4', 667.4, 1.81),
+    ('PacGAN', 'D 1/2 of G', 'DCGAN (Metz et al.)', 628.0, 2.58), ('PacGAN', 'D 1/2 of G', 'Unrolled GAN, 10 steps (Metz et al.)', 817.4, 1.43),
+    ('PacGAN', 'D 1/2 of G', 'DCGAN', 487.7, 2.24), ('PacGAN', 'D 1/2 of G', 'PacDCGAN3', 866.6, 0.90), ('PacGAN', 'D 1/2 of G', 'PacDCGAN4', 820.2, 1.15),
+], columns=['source', 'setting', 'model', 'modes_captured', 'kl_modes'])
 SOURCES = {'VEEGAN': 'Srivastava et al. 2017, arXiv:1705.07761, Table 1 (2-D), Table 2 (stacked MNIST)',
-           'PacGAN': 'Lin et al. 2018, arXiv:1712.04086, Table 1 (2-D), Table 2 (stacked MNIST, VEEGAN\'s setting)',
+           'PacGAN': 'Lin et al. 2018, arXiv:1712.04086, Table 1 (2-D, with reverse KL), Table 2 (stacked MNIST, VEEGAN\'s setting), '
+                     'Table 3 (stacked MNIST, Metz et al.\'s setting with a smaller discriminator; its DCGAN and unrolled-GAN rows quoted from Metz et al. 2016)',
            'GDPP': 'Elfeki et al. 2019, arXiv:1812.00068, Table 1'}
 
 # %% ../nbs/12_experiments.ipynb #958129e0
@@ -344,15 +418,17 @@ def fmt(mean:float, # a mean
 def beside_published(summary:pd.DataFrame, # the frame of `summarize`
                      models:list|None=None # our models to list (default: all present)
                     )->pd.DataFrame:
-    "Our modes captured and high-quality % on ring and grid (mean ± se) beside the published figures"
-    ours = summary[summary.metric.isin(['modes_captured', 'high_quality']) & summary.dataset.isin(['ring', 'grid'])]
+    "Our modes captured, high-quality % and reverse KL on ring and grid (mean ± se) beside the published figures"
+    cols = ('modes_captured', 'high_quality', 'kl_modes')
+    ours = summary[summary.metric.isin(cols) & summary.dataset.isin(['ring', 'grid'])]
     ours = ours[ours.model.isin(models or COMPARED)]
-    rows = [dict(source='this chapter', model=r.model, column=(r.dataset, r.metric), text=fmt(r.mean, r.se, 1)) for r in ours.itertuples()]
+    rows = [dict(source='this chapter', model=r.model, column=(r.dataset, r.metric), text=fmt(r.mean, r.se, 2 if r.metric == 'kl_modes' else 1))
+            for r in ours.itertuples()]
     rows += [dict(source=f'{r.source} ({SOURCES[r.source]})', model=r.model, column=(r.dataset, m), text=f'{getattr(r, m):g}')
-             for r in PUBLISHED.itertuples() for m in ('modes_captured', 'high_quality')]
+             for r in PUBLISHED.itertuples() for m in cols if math.isfinite(getattr(r, m))]
     t = pd.DataFrame(rows).pivot(index=['source', 'model'], columns='column', values='text')
     t.columns = pd.MultiIndex.from_tuples(t.columns)
-    return t.reindex(columns=[(d, m) for d in ('ring', 'grid') for m in ('modes_captured', 'high_quality')]).fillna('–')
+    return t.reindex(columns=[(d, m) for d in ('ring', 'grid') for m in cols]).fillna('–')
 
 # %% ../nbs/12_experiments.ipynb #9d4b776f
 MAIN_MODELS = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan']
