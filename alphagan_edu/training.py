@@ -300,12 +300,14 @@ def _samples(data)->Tensor:
 @patch(cls_method=True)
 def recipe(cls:Model, data:Data|Tensor # the training data, or a tensor of samples (N, *shape)
           )->dict:
-    "The class's arguments for `data`: its recipe for points or images, then for the dataset's name"
+    "The class's arguments for `data`: its recipe for points or images, then for the dataset's name (its bases' first, then its own)"
     x = _samples(data)
     if x.ndim not in (2, 4): raise ValueError(f"{cls.__name__}.for_data: samples of shape {tuple(x.shape)}; expected points (N, D) or images (N, C, H, W)")
     kind = 'points' if x.ndim == 2 else 'images'
     name = data.name if isinstance(data, Data) else None
-    return {**cls.recipes.get(kind, {}), **cls.recipes.get(name, {})}
+    named = {}
+    for c in reversed(cls.__mro__): named.update(vars(c).get('recipes', {}).get(name, {}) if name is not None else {})
+    return {**cls.recipes.get(kind, {}), **named}
 
 @patch(cls_method=True)
 def for_data(cls:Model, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)
@@ -790,7 +792,8 @@ def default_latent_dim(shape)->int: return 2 if len(tuple(shape)) == 1 else 32  
 class Generative(Model):
     "A model with a generator `G` of codes z ~ p(z) = N(0, I) of size `config['latent_dim']`"
     checks = dict(latent_dim=positive_int)
-    recipes = dict(points=dict(latent_dim=2), images=dict(latent_dim=32))
+    recipes = dict(points=dict(latent_dim=2), images=dict(latent_dim=32),
+                   mnist5k=dict(latent_dim=8), **{'stacked-mnist': dict(latent_dim=24)})   # real digits: 8 numbers a digit (chapter 09)
     averaged_nets = ('G',)
     def prior(self, n:int)->Tensor:
         "`n` codes z ~ p(z) = N(0, I), (n, latent_dim); under several processes, this one's share of theirs (`sharded`)"

@@ -17,14 +17,14 @@ from alphagan_edu.training import seed_everything, build, every, evaluating
 import alphagan_edu.alpha_gan
 from alphagan_edu.metrics import code_js
 
-RECIPES = {   # code-discriminator settings: AlphaGAN arguments
-    'base':      dict(),                                                     # 2 x 128, one update, the others' learning rate
-    'wide':      dict(hidden=dict(code=(750, 750, 750))),                    # public ports' 3 x 750
-    'wide_x2':   dict(hidden=dict(code=(750, 750, 750)), updates=dict(code=2)),
-    'wide_ttur': dict(hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
-    'wide_r1':   dict(hidden=dict(code=(750, 750, 750)), code_penalty=1.0),
-    'ratio':     dict(loss='ratio'),
-    'z8':        dict(latent_dim=8),                                         # a code the digits can fill
+RECIPES = {   # code-discriminator settings: AlphaGAN arguments over the recipe for images, each stating its code size and C
+    'base':      dict(latent_dim=32, hidden=dict(code=(128, 128)), lr=2e-4),      # chapter 05's 2 x 128, one update, the others' learning rate
+    'wide':      dict(latent_dim=32, hidden=dict(code=(750, 750, 750)), lr=2e-4), # public ports' 3 x 750
+    'wide_x2':   dict(latent_dim=32, hidden=dict(code=(750, 750, 750)), lr=2e-4, updates=dict(code=2)),
+    'wide_ttur': dict(latent_dim=32, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
+    'wide_r1':   dict(latent_dim=32, hidden=dict(code=(750, 750, 750)), lr=2e-4, code_penalty=1.0),
+    'ratio':     dict(latent_dim=32, hidden=dict(code=(128, 128)), lr=2e-4, loss='ratio'),
+    'z8':        dict(latent_dim=8, hidden=dict(code=(128, 128)), lr=2e-4),       # a code the digits can fill
     'z8_wide_ttur': dict(latent_dim=8, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
     'z8_wide_r1': dict(latent_dim=8, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3), code_penalty=1.),
     'z16_wide_ttur': dict(latent_dim=16, hidden=dict(code=(750, 750, 750)), lr=dict(enc=2e-4, gen=2e-4, disc=2e-4, code=1e-3)),
