@@ -22,8 +22,8 @@ import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.
 from . import experiments
 
 # %% auto #0
-__all__ = ['PROG', 'DATASETS', 'FROM_FILES', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run',
-           'check_out', 'run_config', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder',
+__all__ = ['PROG', 'DATASETS', 'FROM_FILES', 'RUN_FILES', 'CELL_FILES', 'CLIError', 'model_class', 'get_device', 'get_data',
+           'read_run', 'check_out', 'run_config', 'load_run', 'samples_figure', 'reconstructions_figure', 'has_encoder',
            'write_figures', 'final_losses', 'compute_metrics', 'torch_threads', 'build_model', 'Terminated',
            'StopOnSignal', 'on_signals', 'show_progress', 'build_parser', 'main']
 
@@ -105,6 +105,7 @@ def get_data(name:str, # one of `DATASETS`
 
 # %% ../nbs/13_cli.ipynb #ce4433b0
 RUN_FILES = RunFolder.FILES
+CELL_FILES = ('samples.npy', 'showcase.npz')   # written in a comparison's cells only (chapter 12)
 
 def read_run(folder # a folder that may hold a run
             )->dict|None:

@@ -904,7 +904,8 @@ import json
 
 class RunFolder:
     "A training run on disk: config.json, model.pt, history.csv, figures and metrics in one folder"
-    FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json', 'metrics_quick.json')
+    FILES = ('config.json', 'model.pt', 'history.csv', 'history.png', 'samples.png', 'reconstructions.png', 'metrics.json', 'metrics_quick.json',
+             'samples.npy', 'showcase.npz')   # the last two: a comparison's cells (chapter 12)
     TOOL, LOCK = 'alphagan-edu', '.lock'
     def __init__(self, path): self.path = Path(path).expanduser()
     def __truediv__(self, name:str)->Path: return self.path / name
