@@ -271,7 +271,8 @@ def compute_metrics(model:Model, # a trained model
                     quick:bool=False # the metrics module's cheaper settings
                    )->dict:
     "The final losses and, where the metrics module is installed, its `evaluate` (or the error it raised), as plain JSON values"
-    out = dict(step=model.step, train_seconds=model.history.last().get('time'), final_losses=final_losses(model.history))
+    out = dict(step=model.step, train_seconds=model.history.last().get('time'), train_cpu_seconds=model.history.last().get('cpu'),
+               final_losses=final_losses(model.history))
     if (m := _metrics_module()) is None: return _plain(out)
     try: out.update(m.evaluate(model, data, n=n, seed=seed, quick=quick, device=model.device), quick=quick)
     except (ValueError, TypeError, RuntimeError) as e: out['metrics_error'] = f'{type(e).__name__}: {e}'

@@ -190,7 +190,7 @@ def run_cell(name:str, # a registered model name
     try: model.fit(data, b['steps'] - model.step, batch_size=b['batch_size'], seed=seed if model.step == 0 else None,
                    progress=False, checkpoint=run.checkpoint, checkpoint_every=max(1, b['steps'] // 10))
     except NonFiniteLoss as e: status = f'diverged at step {e.step}'
-    train_cpu_s, t = time.process_time() - c, time.perf_counter()
+    train_cpu_s, t = model.history.last().get('cpu', time.process_time() - c), time.perf_counter()   # over every segment of a resumed run
     status, metrics = _evaluate(model, data, n, seed, quick) if status == 'ok' else (status, {})
     run.save_history(model)
     if status == 'ok': save_samples(model, run / 'samples.npy', 64 if data.is_image else 1000)

@@ -126,7 +126,7 @@ def update(self:Player, batch, # the batch this update sees
 
 # %% ../nbs/06_training.ipynb #c101faca
 class History:
-    "The record of a run: one row per round with 'step', 'time' and each player's terms as '<player>/<term>'"
+    "The record of a run: one row per round with 'step', 'time' (wall seconds so far), 'cpu' (this process's CPU seconds so far) and each player's terms as '<player>/<term>'"
     def __init__(self, rows:list|None=None): self.rows = list(rows or [])
     def append(self, row:dict): self.rows.append(row)
     def __len__(self): return len(self.rows)
@@ -544,14 +544,15 @@ def fit(self:Model, data:Data|Tensor, # training data (`Data`, whose `x` is used
     if par: stream = self._stream = par.agree(self, x, stream)
     draws, self._par = (stream, None) if par is None else (par.shard(stream), par)   # this process's share of every batch
     bar, was_training, saved = _Progress(progress and main, self.step, steps, type(self).__name__), self.training, None
-    t0 = time.perf_counter() - self.history.last().get('time', 0.)
+    t0 = time.perf_counter() - self.history.last().get('time', 0.)   # a resumed run's clocks go on from its last round
+    c0 = time.process_time() - self.history.last().get('cpu', 0.)
     try:
         self.train()
         for cb in cbs: cb.before_fit(self, steps, seed is not None)
         for i in range(steps):
             for cb in cbs: cb.before_round(self, self.step + 1)
             row = self._round(draws, device)
-            self.history.append({'step': self.step, 'time': time.perf_counter() - t0, **row})
+            self.history.append({'step': self.step, 'time': time.perf_counter() - t0, 'cpu': time.process_time() - c0, **row})
             for cb in cbs: cb.after_round(self, self.step, self.history)
             if checkpoint_every and self.step % checkpoint_every == 0:
                 if main: self.save(checkpoint)

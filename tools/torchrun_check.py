@@ -33,7 +33,7 @@ def fresh(): seed_everything(0); return GAN.for_data(data(), device='cpu')
 
 def weights(model)->dict: return {k: v.clone() for k, v in model.state_dict().items()}
 
-def terms(model)->list: return [{k: v for k, v in r.items() if k != 'time'} for r in model.history.rows]
+def terms(model)->list: return [{k: v for k, v in r.items() if k not in ('time', 'cpu')} for r in model.history.rows]
 
 def stop_at(n):
     def cb(model, step, history):
