@@ -3,7 +3,7 @@
 Usage: python tools/headline.py
 
 Reads every finished cell under nbs/experiments/comparison/ (as chapter 12 does) and writes:
-- each comparison folder's results.csv (one row per cell and metric, every finished cell);
+- each comparison folder's results.csv (one row per cell and metric, every finished cell) and headline.png;
 - nbs/experiments/headline.md and headline.png (the README's table and figure);
 - nbs/experiments/mnist5k_samples.png (seed 0's first 36 samples of every model, side by side),
   mnist5k_reconstructions.png (the same held-out digits and every encoder's reconstructions) and
@@ -16,7 +16,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 import pandas as pd
 from alphagan_edu.experiments import (HEADLINE, collect, summarize, headline_table, plot_metrics, show_samples, show_reconstructions,
-                                      show_showcase, load_samples, load_showcase, cell_folder, _present)
+                                      show_showcase, load_samples, load_showcase, cell_folder, _present, _headline_figure)
 
 root = Path(__file__).resolve().parents[1]
 exp = root / 'nbs' / 'experiments'
@@ -30,7 +30,9 @@ def main():
     frames = {}
     for folder in FOLDERS:
         df = collect(cmp / folder)
-        if len(df): df.to_csv(cmp / folder / 'results.csv', index=False); frames[folder] = df
+        if len(df):
+            df.to_csv(cmp / folder / 'results.csv', index=False); frames[folder] = df
+            _headline_figure(df, list(dict.fromkeys(df.dataset)), cmp / folder / 'headline.png')
         print(f"{folder}: {df.drop_duplicates(['model', 'dataset', 'seed']).shape[0] if len(df) else 0} finished cells")
     new = pd.concat([frames[f] for f in ('points', 'mnist5k', 'stacked') if f in frames], ignore_index=True)
     summary = summarize(new)
