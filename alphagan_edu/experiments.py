@@ -286,7 +286,10 @@ def plot_metric(df:pd.DataFrame, # the tidy frame of `compare`
     ax.errorbar(s['mean'], range(len(order)), xerr=s['se'].fillna(0), fmt='D', color='k', ms=4, capsize=3)
     ax.set_yticks(range(len(order)), order); ax.set_ylim(len(order) - 0.5, -0.5)
     label, sign = METRICS.get(metric, (metric, 0))
-    ax.set_xlabel(label + {1: '  (higher is better)', -1: '  (lower is better)'}.get(sign, '')); ax.set_ylabel('')
+    v = sub['value'].dropna()
+    log = len(v) > 0 and v.min() > 0 and v.max() / v.min() > 20   # values over more than a decade and a bit: a log axis keeps the small ones apart
+    if log: ax.set_xscale('log')
+    ax.set_xlabel(label + {1: '  (higher is better)', -1: '  (lower is better)'}.get(sign, '') + ('; log scale' if log else '')); ax.set_ylabel('')
     ax.set_title(dataset, fontsize=10)
     return ax
 
