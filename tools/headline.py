@@ -21,7 +21,7 @@ from alphagan_edu.experiments import (HEADLINE, collect, summarize, headline_tab
 root = Path(__file__).resolve().parents[1]
 exp = root / 'nbs' / 'experiments'
 cmp = exp / 'comparison'
-FOLDERS = {'points': None, 'grid-target': None, 'mnist5k': 'mnist5k', 'stacked': 'stacked-mnist'}
+FOLDERS = {'points': None, 'grid-target': None, 'mnist5k': 'mnist5k', 'stacked': 'stacked-mnist', 'mnist5k-6000': 'mnist5k'}
 
 def save(fig, name):
     fig.savefig(exp / name, dpi=100, bbox_inches='tight'); plt.close(fig); print('wrote', exp / name)
