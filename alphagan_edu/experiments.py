@@ -108,6 +108,9 @@ def run_one(name:str, # a registered model name, e.g. 'alpha-gan'
 KEY = ['model', 'dataset', 'seed', 'steps', 'batch_size']   # the columns that name a cell of the grid
 
 # %% ../nbs/12_experiments.ipynb #2f106376
+def _to_uint8(x:Tensor)->np.ndarray: return ((x.detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()   # [-1, 1] -> 0..255
+def _from_uint8(a:np.ndarray)->Tensor: return torch.from_numpy(a.astype(np.float32) / 127.5 - 1)
+
 def save_samples(model:Model, # a trained model
                  path, # the .npy file to write
                  n:int # how many samples
@@ -115,18 +118,16 @@ def save_samples(model:Model, # a trained model
     "Save `n` samples of `model`: float16 points, or uint8 images (N, C, H, W)"
     torch.manual_seed(0)
     x = model.sample(n).detach().float().cpu()
-    a = ((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy() if x.ndim == 4 else x.numpy().astype(np.float16)
+    a = _to_uint8(x) if x.ndim == 4 else x.numpy().astype(np.float16)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     np.save(path, a)
 
 def load_samples(path)->Tensor:
     "Samples saved by `save_samples`, as float32 (images back in [-1, 1])"
     a = np.load(path)
-    return torch.from_numpy(a.astype(np.float32) / 127.5 - 1 if a.dtype == np.uint8 else a.astype(np.float32))
+    return _from_uint8(a) if a.dtype == np.uint8 else torch.from_numpy(a.astype(np.float32))
 
 # %% ../nbs/12_experiments.ipynb #61e7a8d4
-def _to_uint8(x:Tensor)->np.ndarray: return ((x.detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
-
 def save_showcase(model:AutoEncoding, # a trained model with an encoder
                   data:Data, # image data; the images are its first held-out ones
                   path, # the .npz file to write
@@ -146,7 +147,7 @@ def save_showcase(model:AutoEncoding, # a trained model with an encoder
 
 def load_showcase(path)->dict:
     "The arrays of `save_showcase` as float32 tensors in [-1, 1]: held_out and reconstructions (n, C, H, W), interpolations (paths, steps, C, H, W)"
-    with np.load(path) as f: return {k: torch.from_numpy(f[k].astype(np.float32) / 127.5 - 1) for k in f.files}
+    with np.load(path) as f: return {k: _from_uint8(f[k]) for k in f.files}
 
 # %% ../nbs/12_experiments.ipynb #1991c9db
 def _cells(models, datasets, seeds, steps, batch_size):
@@ -372,7 +373,7 @@ def show_showcase(samples:Tensor, # a model's samples (N, C, H, W)
     x, r, path = showcase['held_out'], showcase['reconstructions'], showcase['interpolations']
     k = path.shape[1]
     pairs = torch.cat([torch.cat([x[i:i + k], r[i:i + k]]) for i in range(0, len(x) - k + 1, k)])
-    fig, axs = plt.subplots(1, 3, figsize=(14, 5), gridspec_kw=dict(width_ratios=[1, 1, 1]))
+    fig, axs = plt.subplots(1, 3, figsize=(14, 5))
     show_batch(samples[:n], ax=axs[0], nrow=8, title=f'{title}: samples')
     show_batch(pairs, ax=axs[1], nrow=k, title='held-out images and their reconstructions')
     show_batch(path.flatten(0, 1), ax=axs[2], nrow=k, title='paths between held-out images')

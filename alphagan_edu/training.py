@@ -305,9 +305,8 @@ def recipe(cls:Model, data:Data|Tensor # the training data, or a tensor of sampl
     if x.ndim not in (2, 4): raise ValueError(f"{cls.__name__}.for_data: samples of shape {tuple(x.shape)}; expected points (N, D) or images (N, C, H, W)")
     kind = 'points' if x.ndim == 2 else 'images'
     name = data.name if isinstance(data, Data) else None
-    named = {}
-    for c in reversed(cls.__mro__): named.update(vars(c).get('recipes', {}).get(name, {}) if name is not None else {})
-    return {**cls.recipes.get(kind, {}), **named}
+    named = [vars(c).get('recipes', {}).get(name, {}) for c in reversed(cls.__mro__)] if name is not None else []   # bases first
+    return {**cls.recipes.get(kind, {}), **{k: v for r in named for k, v in r.items()}}
 
 @patch(cls_method=True)
 def for_data(cls:Model, data:Data|Tensor, # the training data, or a tensor of samples (N, *shape)

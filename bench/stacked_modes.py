@@ -8,26 +8,21 @@ held-out stack keeps its mode. Needs the cells' checkpoints (model.pt), which th
 
     python bench/stacked_modes.py nbs/experiments/comparison/stacked/stacked-mnist/{gan,wgan-gp,alpha-gan}/seed0
 """
-import json, math, sys
+import json, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from alphagan_edu.data import load_data
 from alphagan_edu.training import RunFolder, AutoEncoding
 from alphagan_edu.experiments import budget
-from alphagan_edu.metrics import metric_classifier, draw_samples, stacked_modes
-
-def kl_uniform(counts):
-    p = counts[counts > 0].double() / counts.sum()
-    return float((p * (len(counts) * p).log()).sum())
+from alphagan_edu.metrics import metric_classifier, draw_samples, stacked_modes, stacked_mode_stats
 
 def split(modes):
     "KL of the histogram of modes 100 d0 + 10 d1 + d2 to uniform, and its parts: each channel's KL and the total correlation"
-    digits = torch.stack([modes // 100, modes // 10 % 10, modes % 10], 1)
-    joint = torch.bincount(modes, minlength=1000)
-    marg = [kl_uniform(torch.bincount(digits[:, c], minlength=10)) for c in range(3)]
-    kl = kl_uniform(joint)
-    return dict(modes=int((joint > 0).sum()), kl=round(kl, 3), channels=[round(m, 3) for m in marg], tc=round(kl - sum(marg), 3))
+    joint = stacked_mode_stats(modes)                                                   # the metric's own count and KL
+    marg = [stacked_mode_stats(d, K=10)['kl_modes'] for d in (modes // 100, modes // 10 % 10, modes % 10)]
+    kl = joint['kl_modes']
+    return dict(modes=joint['modes_captured'], kl=round(kl, 3), channels=[round(m, 3) for m in marg], tc=round(kl - sum(marg), 3))
 
 def main(folders):
     torch.set_num_threads(1)
