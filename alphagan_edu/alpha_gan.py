@@ -13,8 +13,8 @@ from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator, discriminator, code_discriminator
 from .density_ratio import bce_terms, generator_loss, GENERATOR_LOSSES
-from .training import (AutoEncoding, Player, Check, register, joint, positive, positive_int, non_negative,
-                                   one_of, boolean, betas_pair)
+from .checks import Check, positive, positive_int, non_negative, one_of, boolean, betas_pair
+from .training import AutoEncoding, Player, register, joint
 
 # %% auto #0
 __all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN', 'code_terms', 'r1_penalty']

@@ -13,10 +13,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from .checks import positive_int
 
 # %% auto #0
-__all__ = ['Data', 'ring', 'grid', 'batches', 'digits', 'color_digits', 'mnist5k', 'triple_mode', 'stacked_mnist', 'mnist',
-           'cifar10', 'celeba', 'load_data', 'image_grid', 'show_batch']
+__all__ = ['DATASETS', 'FROM_FILES', 'Data', 'ring', 'grid', 'batches', 'digits', 'color_digits', 'mnist5k', 'triple_mode',
+           'stacked_mnist', 'to_uint8', 'from_uint8', 'mnist', 'cifar10', 'celeba', 'load_data', 'image_grid',
+           'show_batch']
 
 # %% ../nbs/04_data.ipynb #04bd9142
 @dataclass
@@ -186,10 +188,6 @@ def _stack(x:Tensor, # one-channel images (M, 1, H, W)
     "Images whose channel c is the image x[idx[:, c]]: (N, 3, H, W)"
     return x[idx, 0]
 
-def _check_n(n, name:str):
-    "Check that `n` is a positive integer"
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"stacked_mnist: {name}={n!r}; expected an integer >= 1")
-
 def stacked_mnist(n:int=10_000, # training images
                   n_test:int=2_500, # held-out images
                   size:int=16, # side of the images (as in `mnist5k`)
@@ -197,7 +195,7 @@ def stacked_mnist(n:int=10_000, # training images
                   seed:int=0 # seed of the split and of the draws
                  )->Data:
     "Stacked MNIST: three random mnist5k digits in the three channels, 1,000 modes; y = 100 d0 + 10 d1 + d2"
-    _check_n(n, 'n'); _check_n(n_test, 'n_test')
+    positive_int(n, 'n', 'stacked_mnist'); positive_int(n_test, 'n_test', 'stacked_mnist')
     src, g = mnist5k(size, test_frac, seed), torch.Generator().manual_seed(seed)
     i = torch.randint(len(src.x), (n, 3), generator=g)              # training triples: training digits only
     j = torch.randint(len(src.x_test), (n_test, 3), generator=g)    # held-out triples: held-out digits only
@@ -242,9 +240,19 @@ def _idx_pair(folder, prefix:str):
     return x, y
 
 # %% ../nbs/04_data.ipynb #4cfe154a
+def to_uint8(x:Tensor # images in [-1, 1], any shape
+            )->np.ndarray:
+    "Images in [-1, 1] as 8-bit values 0..255, rounded, on the CPU: how samples and files store them"
+    return ((x.detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+
+def from_uint8(a:np.ndarray # 8-bit images 0..255, any shape
+              )->Tensor:
+    "8-bit images as float32 in [-1, 1]: the inverse of `to_uint8`, to half a grey level"
+    return torch.from_numpy(a.astype(np.float32) / 127.5 - 1)
+
 def _to_images(a:np.ndarray, size:int|None=None)->Tensor:
     "uint8 images (N, C, H, W) to float32 in [-1, 1], resized to size x size if asked"
-    return _resize(torch.from_numpy(a.copy()).float().div_(127.5).sub_(1), size).clamp_(-1, 1)
+    return _resize(from_uint8(a), size).clamp_(-1, 1)
 
 def mnist(path, # folder holding the four MNIST IDX files (optionally gzipped)
           size:int|None=None # resize to size x size (e.g. 32 for the conv nets); None keeps 28 x 28
@@ -327,6 +335,8 @@ _BUILT_IN = {'ring': ring, 'grid': grid, 'mnist5k': mnist5k, 'stacked-mnist': st
              'color-digits': color_digits}
 _FROM_FILES = {'mnist': (mnist, 'the MNIST IDX files'), 'cifar10': (cifar10, 'cifar-10-batches-py'),
                'celeba': (celeba, 'img_align_celeba or a folder of images')}
+DATASETS = (*_BUILT_IN, *_FROM_FILES)   # every dataset's name: the one catalogue that the command line and the experiments read
+FROM_FILES = tuple(_FROM_FILES)          # those read from files the user names
 
 def load_data(name:str, # 'ring', 'grid', 'mnist5k', 'stacked-mnist', 'digits', 'color-digits', 'mnist', 'cifar10' or 'celeba'
               data_dir=None, # folder holding the files of mnist, cifar10 and celeba
@@ -339,7 +349,7 @@ def load_data(name:str, # 'ring', 'grid', 'mnist5k', 'stacked-mnist', 'digits', 
         fn, what = _FROM_FILES[key]
         if data_dir is None: raise ValueError(f"{name!r} is read from files: pass data_dir, the folder holding {what} (nothing is downloaded)")
         return fn(data_dir, **kw)
-    raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join([*_BUILT_IN, *_FROM_FILES])}")
+    raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(DATASETS)}")
 
 # %% ../nbs/04_data.ipynb #6c76a71a
 def image_grid(x:Tensor, # images (N, C, H, W) in [-1, 1]

@@ -14,17 +14,16 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
-from .training import Model, AutoEncoding, NonFiniteLoss, RunFolder, seed_everything, build, model_spec, MODELS
-import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # each registers its models
+from .training import Model, AutoEncoding, NonFiniteLoss, seed_everything, build, model_spec, model_names, MODELS
+from .runs import RunFolder, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
 from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
-           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one',
-           'save_samples', 'load_samples', 'save_showcase', 'load_showcase', 'cell_folder', 'run_cell', 'collect',
-           'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions',
-           'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers',
-           'findings', 'targets', 'headline_table']
+           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'cell_folder',
+           'run_cell', 'collect', 'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples',
+           'show_reconstructions', 'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1',
+           'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -33,7 +32,7 @@ COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-ga
 def _present(names)->list:
     "The models among `names`, in the grid's order (then any others, as registered)"
     names = set(names)
-    return [m for m in dict.fromkeys([*COMPARED, *MODELS]) if m in names]
+    return [m for m in dict.fromkeys([*COMPARED, *model_names()]) if m in names]
 
 # %% ../nbs/12_experiments.ipynb #1f7fbf6d
 SHARED = dict(decay=0.5, ema=0.999)   # the loop's settings, the same for every model on every dataset
@@ -107,48 +106,6 @@ def run_one(name:str, # a registered model name, e.g. 'alpha-gan'
 # %% ../nbs/12_experiments.ipynb #bfcb8af1
 KEY = ['model', 'dataset', 'seed', 'steps', 'batch_size']   # the columns that name a cell of the grid
 
-# %% ../nbs/12_experiments.ipynb #2f106376
-def _to_uint8(x:Tensor)->np.ndarray: return ((x.detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()   # [-1, 1] -> 0..255
-def _from_uint8(a:np.ndarray)->Tensor: return torch.from_numpy(a.astype(np.float32) / 127.5 - 1)
-
-def save_samples(model:Model, # a trained model
-                 path, # the .npy file to write
-                 n:int # how many samples
-                ):
-    "Save `n` samples of `model`: float16 points, or uint8 images (N, C, H, W)"
-    torch.manual_seed(0)
-    x = model.sample(n).detach().float().cpu()
-    a = _to_uint8(x) if x.ndim == 4 else x.numpy().astype(np.float16)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, a)
-
-def load_samples(path)->Tensor:
-    "Samples saved by `save_samples`, as float32 (images back in [-1, 1])"
-    a = np.load(path)
-    return _from_uint8(a) if a.dtype == np.uint8 else torch.from_numpy(a.astype(np.float32))
-
-# %% ../nbs/12_experiments.ipynb #61e7a8d4
-def save_showcase(model:AutoEncoding, # a trained model with an encoder
-                  data:Data, # image data; the images are its first held-out ones
-                  path, # the .npz file to write
-                  n:int=16, # held-out images, and their reconstructions
-                  paths:int=4, # interpolation paths, each between two more held-out images
-                  steps:int=8 # points on each path, ends included
-                 ):
-    "Save held-out images, their reconstructions, and interpolations between held-out images, as uint8 (…, C, H, W)"
-    if not isinstance(model, AutoEncoding): raise TypeError(f"save_showcase: {type(model).__name__} has no encoder; expected an AutoEncoding model")
-    if not data.is_image: raise ValueError(f"save_showcase: {data.name} holds points; expected images")
-    need = n + 2 * paths
-    if len(data.x_test) < need: raise ValueError(f"save_showcase: {data.name} has {len(data.x_test)} held-out images; n={n} and paths={paths} need {need}")
-    x = data.x_test[:need]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, held_out=_to_uint8(x[:n]), reconstructions=_to_uint8(model.reconstruct(x[:n])),
-                        interpolations=_to_uint8(model.interpolate(x[n:n + paths], x[n + paths:], n=steps)))
-
-def load_showcase(path)->dict:
-    "The arrays of `save_showcase` as float32 tensors in [-1, 1]: held_out and reconstructions (n, C, H, W), interpolations (paths, steps, C, H, W)"
-    with np.load(path) as f: return {k: _from_uint8(f[k]) for k in f.files}
-
 # %% ../nbs/12_experiments.ipynb #1991c9db
 def _cells(models, datasets, seeds, steps, batch_size):
     "The grid's cells: (dataset, its budget, model, seed)"
@@ -166,7 +123,7 @@ def cell_folder(out, # the comparison's folder
 def _rows(run:RunFolder)->list:
     "The tidy rows of a finished cell, from its metrics.json"
     m = run.read_json('metrics.json')
-    base = {k: m[k] for k in ('model', 'dataset', 'seed', 'steps', 'batch_size', 'status', 'train_s', 'train_cpu_s', 'eval_s')}
+    base = {'dataset': m['data'], **{k: m[k] for k in ('model', 'seed', 'steps', 'batch_size', 'status', 'train_s', 'train_cpu_s', 'eval_s')}}
     return [dict(base, metric=k, value=v) for k, v in m['metrics'].items()] or [dict(base, metric='none', value=math.nan)]
 
 # %% ../nbs/12_experiments.ipynb #ae7619c0
@@ -179,26 +136,17 @@ def run_cell(name:str, # a registered model name
              quick:bool=False, # chapter 11's quick settings
              device=None # where to train
             )->list: # the cell's tidy rows
-    "Train (or resume, or read back) one cell of the grid in its run folder"
+    "Train (or resume, or read back) one cell of the grid in its run folder, through the one run lifecycle (`runs`)"
     if run.state == 'finished': return _rows(run)
-    if run.state == 'stopped': model = run.load_model(device)
+    if run.state == 'stopped': _, model = open_run(run, device)
     else:
         seed_everything(seed)
         model = build(name, data, device=device, **b['config'])
-        RunFolder.create(run.path, dict(model=name, data=data.name, seed=seed, steps=b['steps'], batch_size=b['batch_size'],
-                                        model_config=model.config), force=True)
-    t, c, status = time.perf_counter(), time.process_time(), 'ok'
-    try: model.fit(data, b['steps'] - model.step, batch_size=b['batch_size'], seed=seed if model.step == 0 else None,
-                   progress=False, checkpoint=run.checkpoint, checkpoint_every=max(1, b['steps'] // 10))
+        run = start_run(run.path, new_config(name, data, model, b['steps'], seed, b['batch_size']), model, force=True)
+    status = 'ok'
+    try: train_run(run, model, data, b['steps'])
     except NonFiniteLoss as e: status = f'diverged at step {e.step}'
-    train_cpu_s, t = model.history.last().get('cpu', time.process_time() - c), time.perf_counter()   # over every segment of a resumed run
-    status, metrics = _evaluate(model, data, n, seed, quick) if status == 'ok' else (status, {})
-    run.save_history(model)
-    if status == 'ok': save_samples(model, run / 'samples.npy', 64 if data.is_image else 1000)
-    if status == 'ok' and data.is_image and isinstance(model, AutoEncoding): save_showcase(model, data, run / 'showcase.npz')
-    run.write_json('metrics.json', dict(model=name, dataset=data.name, seed=seed, steps=b['steps'], batch_size=b['batch_size'],
-                                        step=b['steps'], status=status, train_s=model.history.last().get('time', 0.),
-                                        train_cpu_s=train_cpu_s, eval_s=time.perf_counter() - t, metrics=metrics))
+    finish_run(run, model, data, n=n, quick=quick, status=status)
     return _rows(run)
 
 # %% ../nbs/12_experiments.ipynb #ba76097a

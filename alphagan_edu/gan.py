@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .training import (Generative, Player, register, joint, default_latent_dim,
-                                   positive, positive_int, non_negative, one_of, betas_pair)
+from .checks import positive, positive_int, non_negative, one_of, betas_pair
+from .training import Generative, Player, register, joint, default_latent_dim
 from .data import Data
 from .nets import generator, discriminator
 from .density_ratio import classifier_loss, generator_loss

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .data import Data, triple_mode
 from .nets import Classifier, classifier, discriminator
-from .training import Model, Player, default_device, atomic_save, rng_kept, evaluating
+from .training import Model, Player, default_device, rng_kept, evaluating
+from .checkpoints import atomic_save
 from .density_ratio import ratio_net, classifier_loss, js_estimate
 from .gan import gradient_penalty
 

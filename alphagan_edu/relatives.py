@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
-from .training import (AutoEncoding, Player, register, joint, default_latent_dim, positive, positive_int,
-                                   non_negative, one_of, boolean, betas_pair, optional, Check)
+from .checks import positive, positive_int, non_negative, one_of, boolean, betas_pair, optional, Check
+from .training import AutoEncoding, Player, register, joint, default_latent_dim
 from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
 from .density_ratio import generator_loss, bce_terms
 from .vae import GaussianPosterior, gaussian_kl, reparameterize

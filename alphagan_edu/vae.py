@@ -14,8 +14,8 @@ from torch.distributions import Bernoulli, Laplace, Normal
 from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator
-from .training import (AutoEncoding, Player, register, evaluating, as_batch,
-                                   positive, positive_int, non_negative, one_of, boolean)
+from .checks import positive, positive_int, non_negative, one_of, boolean
+from .training import AutoEncoding, Player, register, evaluating, as_batch
 from .divergences import kl_diag_gaussian
 from .elbo import iw_bound
 
