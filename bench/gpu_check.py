@@ -29,7 +29,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from alphagan_edu.data import Data, ring, grid, digits, color_digits
-from alphagan_edu.training import MODELS, Model, build, seed_everything
+from alphagan_edu.training import MODELS, Model, build, seed_everything, model_names
 import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # register every model
 
 RESULTS, T0 = [], time.time()

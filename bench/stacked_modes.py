@@ -13,7 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from alphagan_edu.data import load_data
-from alphagan_edu.training import RunFolder, AutoEncoding
+from alphagan_edu.training import AutoEncoding
+from alphagan_edu.runs import RunFolder
 from alphagan_edu.experiments import budget
 from alphagan_edu.metrics import metric_classifier, draw_samples, stacked_modes, stacked_mode_stats
 

@@ -7,6 +7,8 @@ A GAN on the ring (MLPs, no batch norm) plays 12 rounds with batches of 64, seed
 3. a 2-process run stopped at round 7 (its checkpoint holds round 5) and resumed by a new torchrun equals,
    to the bit, the uninterrupted 2-process run;
 4. the same checkpoint resumed by 1 process equals the uninterrupted run to float tolerance (another world size);
+6. the command line from the first step: `torchrun --nproc_per_node 2 --no-python alphagan-edu train ...` makes a new run
+   (rank 0 creates the folder, the other waits) whose weights equal those of `alphagan-edu train` in 1 process;
 5. (why the loop averages gradients itself) torch's DistributedDataParallel, wrapped around the two networks of
    a GAN, does average the gradients of a player's `backward(inputs=...)` for both players.
 
@@ -21,7 +23,8 @@ import torch
 torch.set_num_threads(1)
 from alphagan_edu.data import ring
 from alphagan_edu.gan import GAN
-from alphagan_edu.training import Model, TensorBoard, seed_everything, world
+from alphagan_edu.training import Model, seed_everything, world
+from alphagan_edu.callbacks import TensorBoard
 
 ROUNDS, BATCH, CUT, EVERY, STOP = 12, 64, 5, 5, 7
 TOL = 1e-5   # runs that add the same float32 numbers in another order: a few units in the last place of weights of order 0.1 to 1
@@ -119,6 +122,16 @@ def main():
     g1 = gap(weights(alone), whole['weights'])
     check(g1 < TOL, f"the 2-process checkpoint resumed by 1 process: the uninterrupted run to {g1:.1e} (another world size)")
     check((out / 'ddp.result').read_text() == 'True', "torch's DDP around a GAN's networks averages each player's backward(inputs=...) gradients")
+    cli = [sys.executable, '-m', 'alphagan_edu', 'train', '--model', 'gan', '--data', 'ring', '--steps', '30', '--batch-size', '64',
+           '--eval-n', '200', '--quick-metrics', '-q', '--device', 'cpu', '--out']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    r1 = subprocess.run(cli + [str(out / 'cli1')], capture_output=True, text=True, env=env, timeout=300)
+    r2 = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--no-python', *cli[:1], '-m',
+                         *cli[2:], str(out / 'cli2')], capture_output=True, text=True, env=env, timeout=300)
+    ok = r1.returncode == 0 and r2.returncode == 0
+    g2 = gap(Model.load(out / 'cli2' / 'model.pt', device='cpu').state_dict(), Model.load(out / 'cli1' / 'model.pt', device='cpu').state_dict()) if ok else float('nan')
+    check(ok and g2 < TOL and (out / 'cli2' / 'metrics.json').is_file(), f"a new run under torchrun from the first step (alphagan-edu train, 2 processes) "
+          f"= the 1-process run: largest weight difference {g2:.1e}" + ('' if ok else f"; status {r1.returncode}/{r2.returncode}: {r2.stderr[-1500:]}"))
     print(f"{sum(results)} of {len(results)} torchrun checks passed in {time.time() - t0:.0f} s")
     sys.exit(0 if all(results) else 1)
 
