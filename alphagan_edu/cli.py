@@ -20,13 +20,13 @@ from .checkpoints import WriteError, atomic_write, make_folder, read_checkpoint
 from .callbacks import TensorBoard
 from .parallel import PRECISIONS, init_distributed
 from .runs import (RunFolder, RunInUse, new_config, start_run, finish_run, draw_samples, samples_figure, compute_metrics,
-                               plain, save_figure)
+                               plain, save_figure, metrics_module)
 from . import experiments
 
 # %% auto #0
-__all__ = ['PROG', 'RUN_FILES', 'CELL_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run', 'check_out',
-           'run_config', 'load_run', 'torch_threads', 'build_model', 'Terminated', 'StopOnSignal', 'on_signals',
-           'show_progress', 'build_parser', 'main']
+__all__ = ['PROG', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run', 'check_out', 'run_config',
+           'load_run', 'torch_threads', 'build_model', 'Terminated', 'StopOnSignal', 'on_signals', 'show_progress',
+           'build_parser', 'main']
 
 # %% ../nbs/18_cli.ipynb #2fb340ac
 PROG = 'alphagan-edu'
@@ -104,7 +104,6 @@ def get_data(name:str, # one of `DATASETS`
 
 # %% ../nbs/18_cli.ipynb #ce4433b0
 RUN_FILES = RunFolder.FILES
-CELL_FILES = ('samples.npy', 'showcase.npz')   # written in a comparison's cells only (chapter 12)
 
 def read_run(folder # a folder that may hold a run
             )->dict|None:
@@ -428,14 +427,14 @@ def _evaluate(a, say)->int:
     run = RunFolder(a.dir)
     with _locked(run, 'evaluate', say):
         cfg, model = load_run(a.dir, get_device(a.device))
-        if _metrics_module() is None: raise CLIError("the metrics module (alphagan_edu.metrics) is not installed; nothing to evaluate with", status=1)
+        if metrics_module() is None: raise CLIError("the metrics module (alphagan_edu.metrics) is not installed; nothing to evaluate with", status=1)
         name = _metrics_file(run, model.step, a.n, a.quick, a.force)
         data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
-        with torch_threads(a.threads): metrics = dict(model=cfg['model'], data=cfg['data'], **compute_metrics(model, data, a.n, a.seed, a.quick))
-        if 'metrics_error' in metrics: raise CLIError(f"the metrics could not be computed: {metrics['metrics_error']}", status=1)
+        with torch_threads(a.threads): metrics = {**{k: cfg.get(k) for k in ('model', 'data', 'seed', 'steps', 'batch_size')}, **compute_metrics(model, data, a.n, a.seed, a.quick)}
+        if metrics['status'] != 'ok': raise CLIError(f"the metrics could not be computed: {metrics['status']}", status=1)
         try: _write_json(metrics, run / name)
         except WriteError as e: raise CLIError(f"{e}; {run / name} is as it was", status=1) from None
-    print(json.dumps(_plain(metrics), indent=2))
+    print(json.dumps(plain(metrics), indent=2))
     return 0
 
 # %% ../nbs/18_cli.ipynb #17fbcd1c

@@ -23,9 +23,9 @@ except ImportError: fcntl = None   # Windows: the lock is the file alone, its ho
 
 # %% auto #0
 __all__ = ['SCHEMA', 'RunFolder', 'plain', 'RunInUse', 'checkpoint_every', 'new_config', 'start_run', 'open_run', 'train_run',
-           'final_losses', 'compute_metrics', 'draw_samples', 'save_samples', 'load_samples', 'save_showcase',
-           'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder', 'write_figures',
-           'finish_run']
+           'final_losses', 'metrics_module', 'compute_metrics', 'draw_samples', 'save_samples', 'load_samples',
+           'save_showcase', 'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder',
+           'write_figures', 'finish_run']
 
 # %% ../nbs/16_runs.ipynb #d8f5b31b
 SCHEMA = 2   # of config.json and metrics.json
@@ -310,7 +310,7 @@ def final_losses(history, # a `History`
     df = history.to_frame().tail(last)
     return {c: float(df[c].mean()) for c in df.columns if '/' in c}
 
-def _metrics_module():
+def metrics_module():
     "Chapter 11's metrics module, or None where it is not installed"
     try: from alphagan_edu import metrics
     except ModuleNotFoundError as e:
@@ -332,7 +332,7 @@ def compute_metrics(model:Model, # a trained model
     last, t = model.history.last(), time.perf_counter()
     out = dict(step=model.step, status='ok', quick=quick, n_samples=n, train_s=last.get('time'), train_cpu_s=last.get('cpu'),
                final_losses=final_losses(model.history), metrics={})
-    if (m := _metrics_module()) is not None:
+    if (m := metrics_module()) is not None:
         try: out['metrics'] = _scalars(m.evaluate(model, data, n=n, seed=seed, quick=quick, device=model.device))
         except (ValueError, TypeError, RuntimeError) as e:
             out['status'] = 'non-finite samples' if 'not finite' in str(e) else f'{type(e).__name__}: {e}'
