@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
-from .nets import encoder, generator, discriminator, code_discriminator
+from .nets import encoder, generator, discriminator, code_discriminator, joint
 from .density_ratio import bce_terms, generator_loss, GENERATOR_LOSSES
 from .checks import Check, positive, positive_int, non_negative, one_of, boolean, betas_pair
-from .training import AutoEncoding, Player, register, joint
+from .training import AutoEncoding, Player, register
 
 # %% auto #0
 __all__ = ['PLAYERS', 'LOSSES', 'OPTIMIZERS', 'per_player', 'AlphaGAN', 'code_terms', 'r1_penalty']

@@ -10,7 +10,7 @@ import errno, importlib, io, os, tempfile, warnings
 from pathlib import Path
 import torch
 from torch import nn
-from .training import Model, History, rng_state
+from .training import Model, History, rng_state, default_device
 
 # %% auto #0
 __all__ = ['WriteError', 'write_error', 'file_mode', 'make_folder', 'atomic_write', 'atomic_save', 'save_checkpoint',
@@ -160,7 +160,6 @@ def load_checkpoint(path, # a file written by `Model.save`
                     device=None # where to put the model (default: `default_device()`)
                    )->Model:
     "Rebuild the model saved at `path`, ready to sample or to resume its run: what `Model.load` does"
-    from alphagan_edu.training import default_device
     path = Path(path)
     ckpt = read_checkpoint(path)
     klass = _model_class(ckpt, path, cls._classes)   # every model class, as `Model` records them

@@ -16,9 +16,9 @@ from torch import Tensor
 from .checks import positive_int
 
 # %% auto #0
-__all__ = ['DATASETS', 'FROM_FILES', 'Data', 'ring', 'grid', 'batches', 'digits', 'color_digits', 'mnist5k', 'triple_mode',
-           'stacked_mnist', 'to_uint8', 'from_uint8', 'mnist', 'cifar10', 'celeba', 'load_data', 'image_grid',
-           'show_batch']
+__all__ = ['DATASETS', 'FROM_FILES', 'Data', 'ring', 'grid', 'batches', 'BatchStream', 'digits', 'color_digits', 'mnist5k',
+           'triple_mode', 'stacked_mnist', 'to_uint8', 'from_uint8', 'mnist', 'cifar10', 'celeba', 'load_data',
+           'image_grid', 'show_batch']
 
 # %% ../nbs/04_data.ipynb #04bd9142
 @dataclass
@@ -104,6 +104,26 @@ def batches(x:Tensor|Data|tuple, # samples (N, ...), a `Data` (its `x`), or a tu
                 out = tuple(t[idx.to(t.device)] for t in xs)
                 yield out if isinstance(x, (tuple, list)) else out[0]
             i += 1
+
+# %% ../nbs/04_data.ipynb #a40d1abe
+class BatchStream:
+    "`data.batches` with a bookmark: endless shuffled batches whose state (seed, batches drawn) can be saved and restored"
+    def __init__(self, x:Tensor, # samples (N, ...)
+                 batch_size:int, # samples per batch
+                 seed:int, # seed of the stream's own generator
+                 drawn:int=0 # batches already drawn: resume after them
+                ):
+        self.x, self.batch_size, self.seed, self.drawn = x, batch_size, seed, drawn
+        self._it = batches(x, batch_size, torch.Generator().manual_seed(seed), start=drawn)
+    def __iter__(self): return self
+    def __next__(self)->Tensor:
+        b = next(self._it); self.drawn += 1; return b
+    def state_dict(self)->dict: return dict(seed=self.seed, batch_size=self.batch_size, n=len(self.x), drawn=self.drawn)
+    @classmethod
+    def from_state(cls, x:Tensor, state:dict):
+        "Rebuild the stream saved as `state` over the same samples `x`"
+        if len(x) != state['n']: raise ValueError(f"BatchStream.from_state: the stream was over {state['n']} samples; got {len(x)}")
+        return cls(x, state['batch_size'], state['seed'], state['drawn'])
 
 # %% ../nbs/04_data.ipynb #e7d601da
 def _digit_arrays():

@@ -10,9 +10,9 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .checks import positive, positive_int, non_negative, one_of, betas_pair
-from .training import Generative, Player, register, joint, default_latent_dim
+from .training import Generative, Player, register, default_latent_dim
 from .data import Data
-from .nets import generator, discriminator
+from .nets import generator, discriminator, joint
 from .density_ratio import classifier_loss, generator_loss
 
 # %% auto #0

@@ -12,7 +12,7 @@ from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['mlp', 'conv_body', 'encoder', 'discriminator', 'generator', 'code_discriminator', 'JointDiscriminator',
-           'joint_discriminator', 'Classifier', 'classifier']
+           'joint_discriminator', 'Classifier', 'classifier', 'has_batchnorm', 'calibrate_batchnorm', 'joint']
 
 # %% ../nbs/05_networks.ipynb #4124167c
 _SIZES = (8, 16, 32, 64)
@@ -166,3 +166,34 @@ def classifier(shape, # data shape: (D,) or (C, H, W)
               )->Classifier:
     "A classifier with a `features` method (penultimate layer), for the metrics"
     return Classifier(shape, n_classes, hidden, n_features)
+
+# %% ../nbs/05_networks.ipynb #5c030c67
+_BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+def has_batchnorm(net:nn.Module)->bool: return any(isinstance(m, _BATCHNORMS) for m in net.modules())
+
+@torch.no_grad()
+def calibrate_batchnorm(net:nn.Module, # a network with batch-norm layers
+                        draw, # draw() -> one batch of the network's input
+                        batches:int=16, # batches to average over
+                        seed:int=0 # seeds the draws; the global random state is left as it was
+                       )->nn.Module:
+    "Replace the running statistics of `net`'s batch-norm layers by their plain average over `batches` batches `draw()`"
+    bns = [m for m in net.modules() if isinstance(m, _BATCHNORMS)]
+    was, momenta = net.training, [m.momentum for m in bns]
+    for m in bns: m.reset_running_stats(); m.momentum = None   # None: a cumulative average
+    net.train()
+    cuda = [torch.cuda.current_device()] if torch.cuda.is_available() and torch.cuda.is_initialized() else []
+    with torch.random.fork_rng(devices=cuda):   # the caller's random streams are left as they were
+        torch.manual_seed(seed)
+        for _ in range(batches): net(draw())
+    for m, mo in zip(bns, momenta): m.momentum = mo
+    return net.train(was)
+
+def joint(net:nn.Module, # the network
+          *xs # batches for it (tensors), or tuples of inputs for a network of several inputs
+         )->tuple:
+    "`net` applied to the batches `xs` as one batch, so that batch statistics never tell them apart; its output split back"
+    sizes = [len(x[0] if isinstance(x, tuple) else x) for x in xs]
+    ins = [torch.cat(parts) for parts in zip(*xs)] if isinstance(xs[0], tuple) else [torch.cat(xs)]
+    return net(*ins).split(sizes)

@@ -14,7 +14,8 @@ import torch.distributed as dist
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .checks import one_of
-from .training import Callback, BatchStream, default_device, world, rng_state, set_rng_state
+from .data import BatchStream
+from .training import Callback, default_device, world, rng_state, set_rng_state
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'init_distributed', 'average_', 'average_all_', 'DataParallel', 'MixedPrecision', 'Compiled']

@@ -12,8 +12,8 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 from .data import Data
 from .checks import positive, positive_int, non_negative, one_of, boolean, betas_pair, optional, Check
-from .training import AutoEncoding, Player, register, joint, default_latent_dim
-from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator
+from .training import AutoEncoding, Player, register, default_latent_dim
+from .nets import encoder, generator, discriminator, code_discriminator, joint_discriminator, joint
 from .density_ratio import generator_loss, bce_terms
 from .vae import GaussianPosterior, gaussian_kl, reparameterize
 from .alpha_gan import LOSSES, code_terms

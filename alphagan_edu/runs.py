@@ -16,7 +16,7 @@ from fastcore.basics import patch
 import alphagan_edu
 from .data import Data, show_batch
 import matplotlib.pyplot as plt
-from .training import Model, AutoEncoding, is_main, world
+from .training import Model, AutoEncoding, is_main, world, model_spec
 from .checkpoints import WriteError, atomic_write, make_folder, write_error, file_mode
 try: import fcntl
 except ImportError: fcntl = None   # Windows: the lock is the file alone, its holder checked by process number
@@ -279,7 +279,6 @@ def open_run(run:RunFolder, # a run folder with a checkpoint
              device=None # where to put the model
             )->tuple: # (config, model)
     "The checked config and the model of `run`, refusing a checkpoint of another model than the config names"
-    from alphagan_edu.training import model_spec
     cfg = run.read_config()
     if not run.checkpoint.is_file(): raise FileNotFoundError(f"{run.path} has no checkpoint (model.pt): the run stopped before it saved one")
     model = run.load_model(device)

@@ -14,15 +14,15 @@ import torch
 import torch.distributed as dist
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .data import Data, batches
+from .data import Data, BatchStream
+from .nets import joint, has_batchnorm, calibrate_batchnorm
 from .checks import Check, positive_int, non_negative_int, fraction, boolean
 
 # %% auto #0
 __all__ = ['MODELS', 'MODEL_MODULES', 'seed_everything', 'use_deterministic', 'default_device', 'world', 'is_main', 'rng_state',
-           'set_rng_state', 'rng_kept', 'NonFiniteLoss', 'Player', 'History', 'BatchStream', 'Model', 'CancelFit',
-           'Callback', 'every', 'evaluating', 'Loop', 'has_batchnorm', 'calibrate_batchnorm', 'joint', 'as_batch',
-           'sharded', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register', 'model_names', 'model_spec',
-           'build']
+           'set_rng_state', 'rng_kept', 'NonFiniteLoss', 'Player', 'History', 'Model', 'CancelFit', 'Callback', 'every',
+           'evaluating', 'Loop', 'as_batch', 'sharded', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register',
+           'model_names', 'model_spec', 'build']
 
 # %% ../nbs/06_training.ipynb #6ad5e36d
 def seed_everything(seed:int, # any non-negative integer
@@ -190,26 +190,6 @@ def plot(self:History, smooth:int|None=None, # rounds in the moving average (def
     for a, n in zip(axs[0], names): _panel(a, df, cols[n], w, n)
     fig.tight_layout()
     return axs[0]
-
-# %% ../nbs/06_training.ipynb #a40d1abe
-class BatchStream:
-    "`data.batches` with a bookmark: endless shuffled batches whose state (seed, batches drawn) can be saved and restored"
-    def __init__(self, x:Tensor, # samples (N, ...)
-                 batch_size:int, # samples per batch
-                 seed:int, # seed of the stream's own generator
-                 drawn:int=0 # batches already drawn: resume after them
-                ):
-        self.x, self.batch_size, self.seed, self.drawn = x, batch_size, seed, drawn
-        self._it = batches(x, batch_size, torch.Generator().manual_seed(seed), start=drawn)
-    def __iter__(self): return self
-    def __next__(self)->Tensor:
-        b = next(self._it); self.drawn += 1; return b
-    def state_dict(self)->dict: return dict(seed=self.seed, batch_size=self.batch_size, n=len(self.x), drawn=self.drawn)
-    @classmethod
-    def from_state(cls, x:Tensor, state:dict):
-        "Rebuild the stream saved as `state` over the same samples `x`"
-        if len(x) != state['n']: raise ValueError(f"BatchStream.from_state: the stream was over {state['n']} samples; got {len(x)}")
-        return cls(x, state['batch_size'], state['seed'], state['drawn'])
 
 # %% ../nbs/06_training.ipynb #b19e46b1
 def _full_name(cls)->str: return f"{cls.__module__}.{cls.__qualname__}"
@@ -519,36 +499,6 @@ def load(cls:Model, path, # a file written by `save`
     "Rebuild the model saved at `path`, ready to sample or to resume its run"
     from alphagan_edu.checkpoints import load_checkpoint
     return load_checkpoint(path, cls, device)
-
-# %% ../nbs/06_training.ipynb #5c030c67
-_BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
-
-def has_batchnorm(net:nn.Module)->bool: return any(isinstance(m, _BATCHNORMS) for m in net.modules())
-
-@torch.no_grad()
-def calibrate_batchnorm(net:nn.Module, # a network with batch-norm layers
-                        draw, # draw() -> one batch of the network's input
-                        batches:int=16, # batches to average over
-                        seed:int=0 # seeds the draws; the global random state is left as it was
-                       )->nn.Module:
-    "Replace the running statistics of `net`'s batch-norm layers by their plain average over `batches` batches `draw()`"
-    bns = [m for m in net.modules() if isinstance(m, _BATCHNORMS)]
-    was, momenta = net.training, [m.momentum for m in bns]
-    for m in bns: m.reset_running_stats(); m.momentum = None   # None: a cumulative average
-    net.train()
-    with rng_kept():
-        torch.manual_seed(seed)
-        for _ in range(batches): net(draw())
-    for m, mo in zip(bns, momenta): m.momentum = mo
-    return net.train(was)
-
-def joint(net:nn.Module, # the network
-          *xs # batches for it (tensors), or tuples of inputs for a network of several inputs
-         )->tuple:
-    "`net` applied to the batches `xs` as one batch, so that batch statistics never tell them apart; its output split back"
-    sizes = [len(x[0] if isinstance(x, tuple) else x) for x in xs]
-    ins = [torch.cat(parts) for parts in zip(*xs)] if isinstance(xs[0], tuple) else [torch.cat(xs)]
-    return net(*ins).split(sizes)
 
 # %% ../nbs/06_training.ipynb #09f77df4
 def as_batch(x, # a tensor: one item of `shape`, or a batch of them

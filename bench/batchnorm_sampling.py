@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 import alphagan_edu.training as T
 from alphagan_edu.data import load_data
-from alphagan_edu.training import seed_everything, build, calibrate_batchnorm, evaluating
+from alphagan_edu.training import seed_everything, build, evaluating
+from alphagan_edu.nets import calibrate_batchnorm
 import alphagan_edu.alpha_gan, alphagan_edu.relatives
 from alphagan_edu.metrics import metric_classifier, classifier_features, frechet_distance
 
