@@ -18,15 +18,15 @@ from .data import Data, load_data, DATASETS, FROM_FILES
 from .training import Model, NonFiniteLoss, Callback, CancelFit, default_device, seed_everything, model_names, model_spec, build, is_main, world
 from .checkpoints import WriteError, atomic_write, make_folder, read_checkpoint
 from .callbacks import TensorBoard
-from .parallel import PRECISIONS, init_distributed
-from .runs import (RunFolder, RunInUse, new_config, start_run, finish_run, draw_samples, samples_figure, compute_metrics,
+from .parallel import PRECISIONS, init_distributed, torch_threads
+from .runs import (RunFolder, RunInUse, new_config, start_run, open_run, train_run, finish_run, draw_samples, samples_figure, compute_metrics,
                                plain, save_figure, metrics_module)
 from . import experiments
 
 # %% auto #0
 __all__ = ['PROG', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run', 'check_out', 'run_config',
-           'load_run', 'torch_threads', 'build_model', 'Terminated', 'StopOnSignal', 'on_signals', 'show_progress',
-           'build_parser', 'main']
+           'load_run', 'build_model', 'Terminated', 'StopOnSignal', 'on_signals', 'show_progress', 'build_parser',
+           'main']
 
 # %% ../nbs/18_cli.ipynb #2fb340ac
 PROG = 'alphagan-edu'
@@ -116,14 +116,13 @@ def _describe(cfg:dict)->str: return f"{cfg.get('model')} on {cfg.get('data')}, 
 def check_out(folder, # the folder asked for with --out
               force:bool=False # may a previous run there be replaced?
              )->list:
-    "Check that a new run may write into `folder`; returns the previous run's files that it will replace"
-    out = Path(folder).expanduser()
-    if out.exists() and not out.is_dir(): raise CLIError(f"--out {folder} is a file; expected a new or empty folder")
-    if RunFolder(out).is_empty: return []
-    if (cfg := read_run(out)) is None:
-        raise CLIError(f"--out {folder} is not empty and holds no {PROG} run; choose a new or empty folder (--force replaces only a previous run)")
-    if not force: raise CLIError(f"--out {folder} holds a run ({_describe(cfg)}); continue it with --resume {folder}, choose another folder, or replace it with --force")
-    return [f for f in RUN_FILES if (out / f).exists()]
+    "Check that a new run may write into `folder` (`RunFolder.refusal`); returns the previous run's files that it will replace"
+    run = RunFolder(folder)
+    if why := run.refusal(force):
+        more = (" (--force replaces only a previous run)" if why.startswith('is not empty') else
+                f"; continue it with --resume {folder}, choose another folder, or replace it with --force" if why.startswith('holds a run') else '')
+        raise CLIError(f"--out {folder} {why}{more}")
+    return [f for f in RUN_FILES if (run / f).exists()] if run.config else []
 
 # %% ../nbs/18_cli.ipynb #78d08a0a
 _DEFAULTS = dict(checkpoint_every=500, data_dir=None)   # they say when and from where, not what is trained
@@ -152,34 +151,16 @@ def run_config(folder, # a folder written by `alphagan-edu train`
     return {**_DEFAULTS, **cfg}
 
 # %% ../nbs/18_cli.ipynb #c65a2791
-def _check_model(model:Model, cfg:dict, run:RunFolder):
-    "Refuse a checkpoint that is not of the model the run's config.json names"
-    cls, switches = model_spec(cfg['model'])
-    if type(model) is not cls or any(model.config.get(k) != v for k, v in switches.items()):
-        raise CLIError(f"{run.checkpoint} holds a {type(model).__name__}, but {run/'config.json'} says {cfg['model']} ({cls.__name__}): "
-                       "the two files are from different runs")
-
 def load_run(folder, # a folder written by `alphagan-edu train`
              device=None, # where to put the model
              needed=('model', 'data') # the config keys the command needs
             )->tuple:
-    "The checked config and the model of the run in `folder`"
+    "The checked config and the model of the run in `folder` (`runs.open_run`), its refusals as `CLIError`s"
     cfg, run = run_config(folder, needed), RunFolder(folder)
     if not run.checkpoint.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
-    try: model = run.load_model(device)
-    except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # chapter 06's messages name the file
-    _check_model(model, cfg, run)
+    try: _, model = open_run(run, device)
+    except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # the messages name the file
     return cfg, model
-
-# %% ../nbs/18_cli.ipynb #6efa9c2f
-@contextmanager
-def torch_threads(n:int|None=None # CPU threads for torch; None for the default, 1
-                 ):
-    "Let torch use `n` CPU threads in a block (default 1), and put its setting back after"
-    before = torch.get_num_threads()
-    torch.set_num_threads(n or 1)
-    try: yield
-    finally: torch.set_num_threads(before)
 
 # %% ../nbs/18_cli.ipynb #fd5586b8
 def build_model(name:str, # the model's command-line name
@@ -243,13 +224,12 @@ def _saved_step(ckpt:Path)->int|None:
     try: return read_checkpoint(ckpt)['step']
     except (OSError, ValueError, KeyError): return None
 
-def _fit(model:Model, data:Data, cfg:dict, folder:Path, steps:int, seed:int|None, progress:bool, a=None):
-    "Play `steps` more rounds, checkpointing into `folder`; signals, failures and full disks become `CLIError`"
+def _fit(model:Model, data:Data, cfg:dict, folder:Path, total:int, progress:bool, a=None):
+    "Play the run up to `total` rounds (`runs.train_run`); signals, failures and full disks become `CLIError`"
     ckpt, stop, again = folder / 'model.pt', StopOnSignal(), f"continue with: {PROG} train --resume {folder}"
     try:
         with on_signals(stop.handle):
-            model.fit(data, steps, batch_size=cfg['batch_size'], seed=seed, progress=progress, checkpoint=ckpt,
-                      checkpoint_every=cfg['checkpoint_every'], callbacks=[stop, *_logs(a, folder, cfg)], **_speed(a))
+            train_run(RunFolder(folder), model, data, total, progress=progress, callbacks=[stop, *_logs(a, folder, cfg)], **_speed(a))
     except NonFiniteLoss as e:
         raise CLIError(f"training failed: {e}; the checkpoint in {ckpt} is from before; try another --seed or a smaller learning rate", status=1) from e
     except KeyboardInterrupt as e:
@@ -331,7 +311,7 @@ def _new_run(a, say)->int:
         say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, "
             f"batch size {cfg['batch_size']}, into {run.path}")
         with torch_threads(a.threads):
-            _fit(model, data, cfg, run.path, a.steps, a.seed, progress=show_progress(a.quiet), a=a)
+            _fit(model, data, cfg, run.path, a.steps, progress=show_progress(a.quiet), a=a)
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say) if is_main() else 0
 
 # %% ../nbs/18_cli.ipynb #d3cd9ce5
@@ -342,11 +322,6 @@ def _check_total(run:RunFolder, folder, model:Model, total:int, given:bool):
     if total > model.step or (total == model.step and not given and run.state != 'finished'): return
     raise CLIError(f"the run in {folder} is at step {model.step}; --steps is the total, so ask for more than {model.step}" if given
                    else f"the run in {folder} is complete ({model.step} steps); pass --steps with a larger total to train it further")
-
-def _record_total(run:RunFolder, total:int):
-    "Record a new total of steps in config.json, leaving the rest of the file as it is"
-    raw = run.read_config()
-    if raw.get('steps') != total and is_main(): run.write_json('config.json', {**raw, 'steps': total})
 
 def _resuming(cfg:dict, model:Model, total:int, device)->str:
     "What a resumed run is about to do, in words"
@@ -369,13 +344,10 @@ def _resume(a, say)->int:
         total = a.steps or cfg['steps']
         _check_total(run, a.resume, model, total, a.steps is not None)
         data = get_data(cfg['data'], a.data_dir or cfg.get('data_dir'))
-        _record_total(run, total)
         if total == model.step: say(f"the run in {a.resume} reached step {total} before its files were all written: writing them")
         else: say(_resuming(cfg, model, total, device))
         with torch_threads(a.threads):
-            if total > model.step:
-                seed = cfg['seed'] if model.step == 0 else None   # from its step-0 checkpoint a run starts as the fresh one did
-                _fit(model, data, cfg, run.path, total - model.step, seed, progress=show_progress(a.quiet), a=a)
+            _fit(model, data, cfg, run.path, total, progress=show_progress(a.quiet), a=a)   # a run at step 0 starts as the fresh one did
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say) if is_main() else 0
 
 def _train(a, say)->int:

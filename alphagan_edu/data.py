@@ -18,7 +18,7 @@ from .checks import positive_int
 # %% auto #0
 __all__ = ['DATASETS', 'FROM_FILES', 'Data', 'ring', 'grid', 'batches', 'BatchStream', 'digits', 'color_digits', 'mnist5k',
            'triple_mode', 'stacked_mnist', 'to_uint8', 'from_uint8', 'mnist', 'cifar10', 'celeba', 'load_data',
-           'image_grid', 'show_batch']
+           'image_grid', 'show_batch', 'as_batch']
 
 # %% ../nbs/04_data.ipynb #04bd9142
 @dataclass
@@ -412,3 +412,17 @@ def show_batch(x:Tensor|Data, # a batch (B, 2) or (B, C, H, W), or a Data (its f
         ax.imshow(g[..., 0] if g.shape[-1] == 1 else g, **{'cmap': 'gray', 'vmin': 0, 'vmax': 1, **kw}); ax.axis('off')
     if title: ax.set_title(title)
     return ax
+
+# %% ../nbs/04_data.ipynb #b4d7e22d
+def as_batch(x, # a tensor: one item of `shape`, or a batch of them
+             shape:tuple, # the shape of one item
+             device, # where the batch should be
+             what:str # what the items are, for the error message
+            )->tuple: # (float batch (B, *shape) on `device`, whether `x` was one item)
+    "`x` as a float batch on `device`, and whether it was a single item; anything else is refused with a clear error"
+    if isinstance(x, Tensor) and x.is_floating_point():
+        if tuple(x.shape) == tuple(shape): return x[None].to(device, torch.float32), True
+        if tuple(x.shape[1:]) == tuple(shape): return x.to(device, torch.float32), False
+    got = f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
+    raise ValueError(f"expected {what} of shape {tuple(shape)} or a batch of them (B, {', '.join(map(str, shape))}), floating point; got {got}")
+

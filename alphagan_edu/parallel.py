@@ -7,7 +7,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/parallel.html.md"""
 # %% ../nbs/17_parallel.ipynb #2325b1f5
 from __future__ import annotations
 import copy, os, platform, shutil, warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from functools import partial
 import torch
 import torch.distributed as dist
@@ -18,7 +18,8 @@ from .data import BatchStream
 from .training import Callback, default_device, world, rng_state, set_rng_state
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'init_distributed', 'average_', 'average_all_', 'DataParallel', 'MixedPrecision', 'Compiled']
+__all__ = ['PRECISIONS', 'init_distributed', 'average_', 'average_all_', 'DataParallel', 'MixedPrecision', 'Compiled',
+           'torch_threads']
 
 # %% ../nbs/17_parallel.ipynb #f5f3da86
 def init_distributed(device=None # where this process trains (default: `default_device()`): NCCL for CUDA, gloo otherwise
@@ -187,3 +188,13 @@ class Compiled(Callback):
         for net in self.nets: net.__dict__.pop('forward', None)
         if self.limit is not None: torch._dynamo.config.cache_size_limit = self.limit
         self.nets, self.limit = (), None
+
+# %% ../nbs/17_parallel.ipynb #6efa9c2f
+@contextmanager
+def torch_threads(n:int|None=None # CPU threads for torch; None for the default, 1
+                 ):
+    "Let torch use `n` CPU threads in a block (default 1), and put its setting back after"
+    before = torch.get_num_threads()
+    torch.set_num_threads(n or 1)
+    try: yield
+    finally: torch.set_num_threads(before)

@@ -107,6 +107,15 @@ def plain(v):
     return v
 
 # %% ../nbs/16_runs.ipynb #e2db1273
+@patch
+def refusal(self:RunFolder, force:bool=False # may a previous run here be replaced?
+           )->str|None:
+    "Why a new run may not be written here, in words that follow the folder's name; None if it may"
+    if self.path.exists() and not self.path.is_dir(): return "is a file; expected a new or empty folder"
+    if self.is_empty: return None
+    if (old := self.config) is None: return f"is not empty and holds no {self.TOOL} run; choose a new or empty folder"
+    return None if force else f"holds a run ({old.get('model')} on {old.get('data')}, {old.get('steps')} steps)"
+
 @patch(cls_method=True)
 def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous run
            config:dict, # what config.json records; `tool` and `schema` are added
@@ -114,11 +123,7 @@ def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous 
           )->RunFolder:
     "Start a run in `path`: refuse a folder that holds anything but a run, and a previous run unless `force`; write config.json"
     run = cls(path)
-    if run.path.exists() and not run.path.is_dir(): raise FileExistsError(f"{run.path} is a file; expected a new or empty folder")
-    if not run.is_empty:
-        old = run.config
-        if old is None: raise FileExistsError(f"{run.path} is not empty and holds no {cls.TOOL} run; choose a new or empty folder")
-        if not force: raise FileExistsError(f"{run.path} holds a run ({old.get('model')} on {old.get('data')}, {old.get('steps')} steps)")
+    if why := run.refusal(force): raise FileExistsError(f"{run.path} {why}")
     run.removed = [f for f in cls.FILES if (run.path / f).exists()]
     litter = [p for p in (run.path.iterdir() if run.path.is_dir() else []) if run._is_litter(p.name)]
     for p in [*(run.path / f for f in run.removed), *litter]: p.unlink()
@@ -298,7 +303,7 @@ def train_run(run:RunFolder, model:Model, data:Data, # the run, its model and it
     if total != cfg['steps'] and is_main(): run.write_json('config.json', {**cfg, 'steps': total})
     if total > model.step:
         model.fit(data, total - model.step, batch_size=cfg['batch_size'], seed=cfg['seed'] if model.step == 0 else None,
-                  checkpoint=run.checkpoint, checkpoint_every=cfg['checkpoint_every'], **{'progress': False, **fit_kw})
+                  checkpoint=run.checkpoint, checkpoint_every=cfg.get('checkpoint_every') or checkpoint_every(total), **{'progress': False, **fit_kw})
     return model
 
 # %% ../nbs/16_runs.ipynb #d1cccce7

@@ -14,14 +14,14 @@ import torch
 import torch.distributed as dist
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .data import Data, BatchStream
+from .data import Data, BatchStream, as_batch
 from .nets import joint, has_batchnorm, calibrate_batchnorm
 from .checks import Check, positive_int, non_negative_int, fraction, boolean
 
 # %% auto #0
 __all__ = ['MODELS', 'MODEL_MODULES', 'seed_everything', 'use_deterministic', 'default_device', 'world', 'is_main', 'rng_state',
            'set_rng_state', 'rng_kept', 'NonFiniteLoss', 'Player', 'History', 'Model', 'CancelFit', 'Callback', 'every',
-           'evaluating', 'Loop', 'as_batch', 'sharded', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register',
+           'evaluating', 'Loop', 'sharded', 'default_latent_dim', 'Generative', 'AutoEncoding', 'register',
            'model_names', 'model_spec', 'build']
 
 # %% ../nbs/06_training.ipynb #6ad5e36d
@@ -501,18 +501,6 @@ def load(cls:Model, path, # a file written by `save`
     return load_checkpoint(path, cls, device)
 
 # %% ../nbs/06_training.ipynb #09f77df4
-def as_batch(x, # a tensor: one item of `shape`, or a batch of them
-             shape:tuple, # the shape of one item
-             device, # where the batch should be
-             what:str # what the items are, for the error message
-            )->tuple: # (float batch (B, *shape) on `device`, whether `x` was one item)
-    "`x` as a float batch on `device`, and whether it was a single item; anything else is refused with a clear error"
-    if isinstance(x, Tensor) and x.is_floating_point():
-        if tuple(x.shape) == tuple(shape): return x[None].to(device, torch.float32), True
-        if tuple(x.shape[1:]) == tuple(shape): return x.to(device, torch.float32), False
-    got = f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
-    raise ValueError(f"expected {what} of shape {tuple(shape)} or a batch of them (B, {', '.join(map(str, shape))}), floating point; got {got}")
-
 def sharded(draw, # draw(m) -> a tensor of m random rows
             n:int, # the rows this process needs
             share:tuple=(0, 1) # (rank, processes), a model's `share`

@@ -15,7 +15,8 @@ from fastcore.basics import patch
 from .data import Data
 from .nets import encoder, generator
 from .checks import positive, positive_int, non_negative, one_of, boolean
-from .training import AutoEncoding, Player, register, evaluating, as_batch
+from .data import as_batch
+from .training import AutoEncoding, Player, register, evaluating
 from .divergences import kl_diag_gaussian
 from .elbo import iw_bound
 
