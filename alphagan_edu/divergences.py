@@ -11,6 +11,7 @@ import torch
 import torch.distributions as D
 from torch import Tensor
 from fastcore.basics import patch
+from .checks import at_least
 
 # %% auto #0
 __all__ = ['kl_gaussian', 'kl_diag_gaussian', 'kl_mc', 'Mixture', 'kl_quad', 'js_mc', 'js_quad', 'fit_gaussian']
@@ -67,10 +68,7 @@ def _check_pair(p, q) -> torch.Size:
     try: return torch.broadcast_shapes(bp, bq)
     except RuntimeError: raise ValueError(f"batch shapes of p {tuple(bp)} and q {tuple(bq)} do not broadcast") from None
 
-def _check_n(n):
-    "Raise unless `n` is an integer >= 2"
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (a standard error needs at least two samples); got {n!r}")
+_samples_n = at_least(2)   # a standard error needs at least two samples
 
 # %% ../nbs/00_divergences.ipynb #4f5393a2
 def _expand_batch(x:Tensor, sample_shape:torch.Size, batch_shape:torch.Size, event_shape:torch.Size) -> Tensor:
@@ -96,7 +94,7 @@ def kl_mc(p, # distribution with `sample` and `log_prob`
          ) -> tuple[Tensor, Tensor]: # (estimate, standard error), each of p and q's broadcast batch shape
     "Monte Carlo estimate of KL(p||q) = E_p[log p(x) - log q(x)] and its standard error"
     _check_dist(p, 'p', 'sample', 'log_prob'); _check_dist(q, 'q', 'log_prob')
-    _check_n(n); batch_shape = _check_pair(p, q)
+    _samples_n(n, 'n', 'a Monte Carlo estimate'); batch_shape = _check_pair(p, q)
     return _mean_se(_log_ratio(p, q, n, batch_shape))
 
 # %% ../nbs/00_divergences.ipynb #dddc27f3
@@ -187,7 +185,7 @@ def js_mc(p, # distribution with `sample` and `log_prob`
          ) -> tuple[Tensor, Tensor]: # (estimate, standard error), each of p and q's broadcast batch shape
     "Monte Carlo estimate of JS(p, q) = KL(p||m)/2 + KL(q||m)/2, m = (p+q)/2, and its standard error"
     _check_dist(p, 'p', 'sample', 'log_prob'); _check_dist(q, 'q', 'sample', 'log_prob')
-    _check_n(n); batch_shape = _check_pair(p, q)
+    _samples_n(n, 'n', 'a Monte Carlo estimate'); batch_shape = _check_pair(p, q)
     m = Mixture([p, q])
     a, b = _log_ratio(p, m, n, batch_shape), _log_ratio(q, m, n, batch_shape)    # log p/m on x ~ p, log q/m on x ~ q
     return (a.mean(0) + b.mean(0)) / 2, (a.var(0) / n + b.var(0) / n).sqrt() / 2

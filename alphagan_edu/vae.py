@@ -202,15 +202,12 @@ def sample(self:VAE, n:int, # number of samples
         return self.lik.sample(out) if noise else self.lik.mean(out)
 
 # %% ../nbs/08_vae.ipynb #cab6479d
-def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k={k!r}: expected an integer >= 1 (sampled codes per data point)")
-
 @patch
 def elbo(self:VAE, x:Tensor, # data (B, *shape)
          k:int=1 # codes per data point averaged in the reconstruction term
         )->Tensor: # (B,)
     "The ELBO of each data point: mean over k codes of log p(x|z), minus the closed-form KL"
-    _check_k(k)
+    positive_int(k, 'k', 'VAE')   # sampled codes per data point
     with evaluating(self):
         rec, kl = self.elbo_terms(self._input(x), k)
         return -rec.mean(0) - kl
@@ -221,7 +218,7 @@ def log_weights(self:VAE, x:Tensor, # data (B, *shape)
                 k:int=1 # codes z_k ~ q(z|x) per data point
                )->Tensor: # (k, B)
     "Log importance weights log p(z_k) + log p(x|z_k) - log q(z_k|x)"
-    _check_k(k)
+    positive_int(k, 'k', 'VAE')   # sampled codes per data point
     with evaluating(self):
         x = self._input(x)
         mu, log_var = self.posterior(x)
@@ -235,6 +232,6 @@ def log_likelihood(self:VAE, x:Tensor, # data (B, *shape)
                    chunk:int=16_384 # at most this many decoder passes at once
                   )->Tensor: # (B,)
     "Estimate log p(x) of each data point by the importance-weighted bound with k samples from the encoder"
-    _check_k(k)
+    positive_int(k, 'k', 'VAE')   # sampled codes per data point
     rows = max(1, chunk // k)
     return torch.cat([iw_bound(self.log_weights(xc, k)) for xc in x.split(rows)])
