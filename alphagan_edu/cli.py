@@ -143,7 +143,7 @@ def run_config(folder, # a folder written by `alphagan-edu train`
     if not run.path.is_dir(): raise CLIError(f"{folder} holds no {PROG} run (no such folder)")
     try: cfg = run.read_config()
     except FileNotFoundError: raise CLIError(f"{folder} holds no {PROG} run (no config.json written by {PROG} train)") from None
-    except ValueError as e: raise CLIError(f"{e}; fix it by hand (it is the JSON that {PROG} train wrote)") from None
+    except ValueError as e: raise CLIError(str(e) if 'schema' in str(e) else f"{e}; fix it by hand (it is the JSON that {PROG} train wrote)") from None
     path = run.path / 'config.json'
     if missing := [k for k in needed if k not in cfg]: raise CLIError(f"{path} lacks {missing[0]!r} ({_CONFIG[missing[0]][2]}); put it back")
     for key, (ok, expected, _) in _CONFIG.items():
