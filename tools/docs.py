@@ -103,21 +103,105 @@ def _code_cell(code:str, outputs:list, tags:list)->dict:
     return {'cell_type': 'code', 'execution_count': None, 'metadata': {'tags': sorted(set(tags))},
             'outputs': outputs, 'source': code}
 
+LONG_CODE, LONG_OUTPUT = 15, 25   # lines: longer code is folded, longer printed output is folded
+_test_line = re.compile(r'^(test_\w*|assert)\b')
+
+def is_test_cell(code:str)->bool:
+    "A cell of checks only (`test_eq(...)`, `assert ...`), several lines long: plumbing a reader opens on demand"
+    lines = [l for l in code.splitlines() if l.strip() and not l.lstrip().startswith('#')]
+    tops = [l for l in lines if not l[0].isspace()]
+    return len(lines) >= 4 and all(_test_line.match(l) for l in tops)
+
+def fold_of(opts:dict, code:str)->dict:
+    "How a code cell is folded: Quarto's `code-fold` (`true`, `show`) and `code-summary`; long code and checks fold too"
+    fold = opts.get('code-fold', 'false').strip('"\'')
+    summary = opts.get('code-summary', '').strip('"\'')
+    n = len(code.splitlines())
+    if fold == 'false' and is_test_cell(code): fold, summary = 'true', summary or f'Checks ({n} lines)'
+    elif fold == 'false' and n > LONG_CODE: fold = 'true'
+    if fold not in ('true', 'show'): return {}
+    return {'tags': ['hide-input'] + (['fold-open'] if fold == 'show' else []),
+            'prompt': f'{summary or "Code"} ({n} lines)' if summary and not summary.endswith(')') else
+                      summary or f'Show code ({n} lines)'}
+
 def _tags(opts:dict)->list:
     tags = ['remove-output'] if opts.get('output') == 'false' else []
     return tags + (['hide-input'] if opts.get('code-fold') in ('true', 'show') else [])
 
-def convert_code(cell:dict)->list:
+def output_lines(outputs:list)->int:
+    "Lines of text the outputs print (streams, plain-text results, tracebacks)"
+    n = 0
+    for o in outputs:
+        if o['output_type'] == 'stream': n += _text(o['text']).count('\n')
+        elif o['output_type'] == 'error': n += len(o.get('traceback', []))
+        elif 'image/png' not in o.get('data', {}) and 'text/html' not in o.get('data', {}):
+            n += _text(o.get('data', {}).get('text/plain', '')).count('\n') + 1
+    return n
+
+# --- figures: alt text and a caption from the code that drew them ---
+
+def _strings(node)->str:
+    "The literal text of a string or f-string node (placeholders as '...')"
+    import ast
+    if isinstance(node, ast.Constant) and isinstance(node.value, str): return node.value
+    if isinstance(node, ast.JoinedStr): return ''.join(_strings(v) if isinstance(v, ast.Constant) else '…' for v in node.values)
+    return ''
+
+def figure_titles(code:str)->list:
+    "The titles a plotting cell gives its figure: `suptitle`, `set_title`, `title=` (in order, without repeats)"
+    import ast
+    try: tree = ast.parse(code)
+    except SyntaxError: return []
+    found = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Call): continue
+        name = getattr(n.func, 'attr', getattr(n.func, 'id', ''))
+        if name in ('suptitle', 'set_title', 'title') and n.args: found.append(_strings(n.args[0]))
+        found += [_strings(k.value) for k in n.keywords if k.arg in ('title', 'suptitle')]
+    clean = [' '.join(re.sub(r'\$([^$]*)\$', r'\1', t).replace('\\', '').split()) for t in found]
+    return list(dict.fromkeys(t for t in clean if t.strip('…, ')))
+
+def _plain(md:str)->str:
+    "Markdown as plain text for alt text: no links' targets, no code ticks, no emphasis; maths kept as written"
+    md = '\n'.join(l for l in md.splitlines() if not re.match(r'\s*(:::|```|\{|<)', l))
+    md = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', md)
+    return ' '.join(re.sub(r'[`*_#>]', '', md).split())
+
+def figure_text(opts:dict, code:str, before:str, chapter:str)->tuple:
+    "(alt text, caption) for the figure a cell draws: Quarto's `fig-alt`/`fig-cap`, else its titles, else the prose"
+    unq = lambda v: v.strip().strip('"\'')
+    titles = figure_titles(code)
+    first = re.split(r'(?<=[.:!?])\s', _plain(before), maxsplit=1)[0] if before else ''
+    call = re.findall(r'^(\w+)\(', code.strip().splitlines()[-1]) if code.strip() else []
+    described = '; '.join(titles) or first or (call[0].replace('_', ' ') if call else '') or f'a figure of {chapter}'
+    alt = unq(opts.get('fig-alt', '')) or unq(opts.get('fig-cap', '')) or f'Figure: {described}'
+    cap = unq(opts.get('fig-cap', '')) or ('; '.join(titles) if titles else '')
+    return alt[:300], cap
+
+def convert_code(cell:dict, before:str='', chapter:str='this chapter')->list:
     "A processed code cell as MyST-NB cells, with Quarto's options applied and markdown outputs spliced in as markdown"
     opts, code = split_directives(_text(cell['source']))
     if opts.get('include') == 'false': return []
     outputs = [] if opts.get('output') == 'false' else cell.get('outputs', [])
     cells, pending = [], []
     show_code = opts.get('echo') != 'false' and bool(code.strip())
+    fold = fold_of(opts, code) if show_code else {}
     def flush():
         nonlocal show_code
-        tags = _tags(opts) + ([] if show_code else ['remove-input'])
-        if show_code or pending: cells.append(_code_cell(code, list(pending), tags))
+        tags = _tags(opts) + ([] if show_code else ['remove-input']) + (fold.get('tags', []) if show_code else [])
+        if show_code or pending:
+            c = _code_cell(code, list(pending), tags)
+            meta = {}
+            if show_code and fold: meta['code_prompt_show'] = fold['prompt']
+            if (n := output_lines(pending)) > LONG_OUTPUT:
+                c['metadata']['tags'] = sorted(set(c['metadata']['tags']) | {'hide-output'})
+                meta['code_prompt_show'] = meta.get('code_prompt_show', f'Show output ({n} lines)')
+            if any('image/png' in o.get('data', {}) for o in pending):
+                alt, cap = figure_text(opts, code, before, chapter)
+                meta['image'] = {'alt': alt, 'classes': 'zoomable'}
+                meta['figure'] = {'caption': cap or alt.removeprefix('Figure: ')}
+            if meta: c['metadata']['mystnb'] = meta
+            cells.append(c)
         pending.clear(); show_code = False
     for o in outputs:
         md = markdown_of(o, opts.get('output') == 'asis')
@@ -126,27 +210,175 @@ def convert_code(cell:dict)->list:
     flush()
     return cells
 
+def chapter_number(nb_name:str)->str:
+    "The chapter's number, from the notebook's file name (`06_training.ipynb` is chapter 06), or ''"
+    m = re.match(r'(\d+)_', nb_name)
+    return m.group(1) if m else ''
+
+def page_title(fm:dict, nb_name:str)->str:
+    "The page's title as the site shows it (in the page and the sidebar): the chapter's number, then its title"
+    title, num = fm.get('title', Path(nb_name).stem), chapter_number(nb_name)
+    return f'{num} · {title}' if num else title
+
 def header_cells(fm:dict, nb_name:str)->list:
     "The page's title and summary, as Quarto shows them, and its links to Colab and to the notebook"
-    md = f"# {fm.get('title', Path(nb_name).stem)}\n"
+    md = f"# {page_title(fm, nb_name)}\n"
     if fm.get('description'): md += '\n{.description}\n' + fm['description'].strip() + '\n'
     links = (f'<p class="nb-links"><a class="colab-link" href="{colab_url(nb_name)}">Open in Colab</a>'
              f' <a class="download-link" href="nbs/{nb_name}" download>Download notebook</a></p>')
     return [_md_cell(md), _md_cell(links)]
 
+_arxiv = re.compile(r'\barXiv:\s?(\d{4}\.\d{4,5})(v\d+)?')
+_no_touch = re.compile(r'`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|\[[^\]]*\]\([^)]*\)|<[^>]*>|https?://\S+', re.S)
+
+def link_arxiv(md:str)->str:
+    "Plain `arXiv:NNNN.NNNNN` references as links to arxiv.org (not inside code, maths, links or addresses)"
+    def sub(text): return _arxiv.sub(lambda m: f'[{m.group(0)}](https://arxiv.org/abs/{m.group(1)}{m.group(2) or ""})', text)
+    out, pos = [], 0
+    for m in _no_touch.finditer(md):
+        out += [sub(md[pos:m.start()]), m.group(0)]; pos = m.end()
+    return ''.join(out + [sub(md[pos:])])
+
 def convert_markdown(cell:dict, site:str)->list:
     "A markdown cell, with Quarto's callouts as MyST's and links to the published site made relative"
     md = _text(cell['source']).strip()
     if not md or re.fullmatch(r'<!--.*?-->', md, re.S): return []   # nbdev's "autogenerated" comment
-    return [_md_cell(localise_links(convert_callouts(md), site))]
+    return [_md_cell(link_arxiv(localise_links(convert_callouts(md), site)))]
+
+# --- the API reference: show_doc's entries, rendered from the package as nbdev 2's show_doc did ---
+
+def short_type(anno)->str:
+    "An annotation as a reader wants it: `Tensor`, `Module`, `Generator | None` (no module paths, no `NoneType`)"
+    import inspect
+    s = anno if isinstance(anno, str) else inspect.formatannotation(anno)
+    s = re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r'\1', s)
+    return re.sub(r'\bNoneType\b', 'None', s).strip("'")
+
+def short_default(v)->str:
+    if hasattr(v, '__name__') and not isinstance(v, (str, int, float)): return v.__name__
+    r = repr(v)
+    return r if len(r) <= 40 else r[:37] + '...'
+
+def _cell(s:str)->str: return s.replace('|', '\\|').replace('\n', ' ')
+
+def md_escape(text:str)->str:
+    "A docstring as markdown text: characters markdown would read as emphasis or markup escaped, code spans kept"
+    parts = re.split(r'(`[^`]*`)', text)
+    esc = lambda t: re.sub(r'([\\*_\[\]<>|#])', r'\\\1', t)
+    return ''.join(p if p.startswith('`') else esc(p) for p in parts)
+
+def api_params(obj)->list:
+    "(name as shown, type, default, details) for each parameter of `obj`, from its signature and docments"
+    import inspect
+    from fastcore.docments import docments
+    try: sig = inspect.signature(obj)
+    except (TypeError, ValueError): return []
+    try: dm = docments(obj, full=True)
+    except Exception: dm = {}
+    rows = []
+    for p in sig.parameters.values():
+        if p.name in ('self', 'cls'): continue
+        star = '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
+        doc = (dm.get(p.name) or {}).get('docment') or ''
+        rows.append((star + p.name, '' if p.annotation is p.empty else short_type(p.annotation),
+                     '' if p.default is p.empty else short_default(p.default), doc))
+    ret = sig.return_annotation
+    rdoc = (dm.get('return') or {}).get('docment') or ''
+    if ret is not sig.empty or rdoc: rows.append(('return', '' if ret is sig.empty else short_type(ret), '', rdoc))
+    return rows
+
+def api_signature(name:str, rows:list)->str:
+    "`name(p:Type=default, ...) -> Ret`, one parameter a line when it is long"
+    params = [f'{n}' + (f':{t}' if t else '') + (f'={d}' if d else '') for n, t, d, _ in rows if n != 'return']
+    ret = next((f' -> {t}' for n, t, d, _ in rows if n == 'return' and t), '')
+    one = f'{name}({", ".join(params)}){ret}'
+    return one if len(one) <= 72 else f'{name}(\n' + ''.join(f'    {p},\n' for p in params) + f'){ret}'
+
+def api_table(rows:list)->str:
+    "The Type / Default / Details table of nbdev's show_doc (columns with nothing in them left out)"
+    params = [r for r in rows if r[0] != 'return']
+    if not params: return ''
+    cols = [i for i in (1, 2, 3) if any(r[i] for r in rows)] or [3]
+    head = '| | ' + ' | '.join(('**Type**', '**Default**', '**Details**')[i - 1] for i in cols) + ' |'
+    def row(r):
+        cells = [f'`{_cell(r[i])}`' if r[i] and i < 3 else _cell(r[i]) for i in cols]
+        name = '**Returns**' if r[0] == 'return' else f'`{r[0]}`'
+        return f'| {name} | ' + ' | '.join(cells) + ' |'
+    return '\n'.join([head, '|' + '---|' * (len(cols) + 1)] + [row(r) for r in rows])
+
+def source_link(obj)->str:
+    "The address of `obj`'s source in the repository: the file and its first line"
+    import inspect
+    try:
+        f = Path(inspect.getsourcefile(obj)).resolve()
+        line = inspect.getsourcelines(obj)[1]
+        return f'{repo_url()}/blob/main/{f.relative_to(root).as_posix()}#L{line}'
+    except (TypeError, OSError, ValueError): return ''
+
+_show_doc = re.compile(r'^show_doc\((.*)\)\s*$', re.S)
+
+def api_markdown(call:str, module)->str:
+    "The markdown of one API entry for `show_doc(...)` in `module`'s notebook, or None if it cannot be rendered"
+    import ast, inspect
+    from fastcore.docments import docstring
+    try: node = ast.parse(call.strip(), mode='eval').body
+    except SyntaxError: return None
+    if not isinstance(node, ast.Call) or not node.args: return None
+    kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords if isinstance(k.value, ast.Constant)}
+    expr = ast.unparse(node.args[0])
+    try: obj = eval(expr, vars(module))
+    except Exception: return None
+    obj = getattr(obj, 'fget', None) or obj
+    name = kw.get('name') or expr
+    qual = getattr(obj, '__qualname__', expr)
+    full = f'{getattr(obj, "__module__", module.__name__)}.{qual}'
+    kind = 'class' if inspect.isclass(obj) else 'method' if '.' in qual else 'function'
+    rows = api_params(obj)
+    md = ['#' * int(kw.get('title_level', 3)) + ' ' + name, '',
+          '```{api-object} ' + full, f':kind: {kind}', f':source: {source_link(obj)}', '```', '',
+          '```python', ('class ' if kind == 'class' else '') + api_signature(name, rows), '```', '']
+    if doc := docstring(obj): md += ['{.api-doc}', md_escape(doc.strip()), '']
+    if table := api_table(rows): md += ['{.api-params}', table]
+    return '\n'.join(md).strip()
+
+def api_cells(cell:dict, module)->list:
+    "A show_doc cell as its API entry, rendered from the package; None where it is not a show_doc of the package"
+    if module is None or cell['cell_type'] != 'code': return None
+    opts, code = split_directives(_text(cell['source']))
+    if not _show_doc.match(code.strip()) or '\n' in code.strip(): return None
+    md = api_markdown(code.strip(), module)
+    return [_md_cell(md)] if md else None
+
+def notebook_module(nb_name:str):
+    "The package module a notebook exports to (its `#| default_exp`), imported from this repository, or None"
+    import importlib
+    text = (nbs/nb_name).read_text() if (nbs/nb_name).exists() else ''
+    m = re.search(r'#\|\s*default_exp\s+([\w.]+)', text)
+    if not m: return None
+    lib = tomllib.loads((root/'pyproject.toml').read_text()).get('tool', {}).get('nbdev', {}).get('lib_path', 'alphagan_edu')
+    if str(root) not in sys.path: sys.path.insert(0, str(root))
+    try: return importlib.import_module(f'{lib}.{m.group(1)}')
+    except Exception as e:
+        print(f'warning: cannot import {lib}.{m.group(1)} for the API entries of {nb_name}: {e}'); return None
+
+def clean_show_doc_output(cells:list)->list:
+    "An entry show_doc rendered in the notebook (not from the package): without `__main__.` in its signature"
+    for c in cells:
+        if c['cell_type'] == 'markdown': c['source'] = re.sub(r'\b__main__\.', '', c['source'])
+    return cells
 
 def convert_nb(nb:dict, nb_name:str, site:str)->tuple:
     "(page name, MyST-NB notebook) for one processed notebook"
     cells, fm = list(nb['cells']), {}
     if cells and (fm := front_matter(cells[0])): cells.pop(0)
     page = Path(fm.get('output-file', Path(nb_name).stem + '.html')).stem
-    body = [o for c in cells for o in (convert_code(c) if c['cell_type'] == 'code' else
-                                       convert_markdown(c, site) if c['cell_type'] == 'markdown' else [])]
+    module, body, before = notebook_module(nb_name), [], ''
+    chapter = f'chapter {chapter_number(nb_name)}' if chapter_number(nb_name) else 'this page'
+    for c in cells:
+        if c['cell_type'] == 'markdown':
+            body += convert_markdown(c, site); before = _text(c['source']).strip()
+        elif c['cell_type'] == 'code':
+            body += api_cells(c, module) or clean_show_doc_output(convert_code(c, before, chapter))
     cells = header_cells(fm, nb_name) + body
     for i, c in enumerate(cells): c['id'] = f'c{i}'
     meta = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
@@ -180,8 +412,16 @@ def processed_notebooks()->Path:
     "Run nbdev's doc processors over nbs/ (as `nbdev-docs` does) into _proc/"
     from nbdev.doclinks import _build_modidx
     from nbdev.serve import proc_nbs
+    import nbdev.processors as procs
     _build_modidx()
-    return proc_nbs(str(nbs), n_workers=0, force=True)
+    rm_export = procs.rm_export
+    def keep_folded(cell):   # nbdev drops exported cells from the docs, even those that ask to be folded: keep those
+        if cell.cell_type == 'code' and (cell.directives_ or {}).get('code-fold', ['']) in (['true'], ['show']): return
+        rm_export(cell)
+    keep_folded.__name__ = 'rm_export'
+    procs.rm_export = keep_folded   # FilterDefaults looks the processor up when it runs (in this process: n_workers=0)
+    try: return proc_nbs(str(nbs), n_workers=0, force=True)
+    finally: procs.rm_export = rm_export
 
 def mathjax_dir()->Path:
     "MathJax 3.2.2's files, from the pinned sphinx-mathjax-offline wheel, checked against the release's digest"

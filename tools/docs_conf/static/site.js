@@ -1,0 +1,72 @@
+// The site's behaviour beyond the theme's: navigation buttons that work at every width, maths that fits or says it
+// scrolls, wide tables that scroll in their box, figures that open full size, folds that honour `code-fold: show`.
+(() => {
+  const ready = f => document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', f) : f();
+
+  // The theme wires its handlers to the first `.primary-toggle` / `.secondary-toggle` only, a button hidden at
+  // every width; the visible ones (in the article's header) pass their click on to it.
+  function navButtons() {
+    for (const kind of ['primary', 'secondary']) {
+      const [first, ...others] = document.querySelectorAll(`.${kind}-toggle`);
+      for (const b of others) b.addEventListener('click', e => {
+        e.preventDefault(); e.stopPropagation(); first.click();
+      });
+    }
+  }
+
+  // Maths wider than its line: inline formulas scroll in their own box, display equations shrink to fit when a
+  // little too wide, and otherwise scroll with a visible cue (a shadow and a "scroll" mark).
+  function fitMaths() {
+    for (const m of document.querySelectorAll('mjx-container:not([display="true"])')) {
+      m.classList.remove('math-wide');
+      const box = m.parentElement && m.parentElement.closest('p, li, td, th, dd, dt, div, figcaption, caption');
+      if (box && m.getBoundingClientRect().width > box.clientWidth + 1) m.classList.add('math-wide');
+    }
+    for (const m of document.querySelectorAll('mjx-container[display="true"]')) {
+      const box = m.closest('div.math') || m;
+      m.style.fontSize = ''; box.classList.remove('math-scroll', 'math-fitted');
+      const over = m.scrollWidth / Math.max(box.clientWidth, 1);
+      if (over <= 1.01) continue;
+      if (over <= 1.3) { m.style.fontSize = `${Math.floor(100 / over) - 1}%`; box.classList.add('math-fitted'); }
+      if (m.scrollWidth > box.clientWidth + 1) { m.style.fontSize = ''; box.classList.add('math-scroll'); }
+    }
+  }
+
+  // Tables: every table scrolls inside a box of its own; short cells (numbers, names) never wrap.
+  function tables() {
+    for (const t of document.querySelectorAll('main table')) {
+      const p = t.parentElement;
+      if (!p.classList.contains('table-scroll') && !p.classList.contains('pst-scrollable-table-container')) {
+        const w = document.createElement('div'); w.className = 'table-scroll';
+        p.insertBefore(w, t); w.appendChild(t);
+      }
+      for (const c of t.querySelectorAll('td, th')) if (c.textContent.trim().length <= 24) c.classList.add('short-cell');
+    }
+  }
+
+  // Figures: a click opens the image at its full size, in a window of its own (scrollable on a phone).
+  function zoom() {
+    const dlg = document.createElement('dialog'); dlg.className = 'zoom-dialog';
+    dlg.innerHTML = '<button class="zoom-close" aria-label="Close">×</button><img alt="">';
+    document.body.appendChild(dlg);
+    const big = dlg.querySelector('img');
+    dlg.addEventListener('click', e => { if (e.target !== big) dlg.close(); });
+    for (const img of document.querySelectorAll('main .cell_output img, main figure img')) {
+      img.classList.add('zoomable'); img.title = 'Click to enlarge'; img.tabIndex = 0;
+      const open = () => { big.src = img.currentSrc || img.src; big.alt = img.alt; dlg.showModal(); };
+      img.addEventListener('click', open);
+      img.addEventListener('keydown', e => { if (e.key === 'Enter') open(); });
+    }
+  }
+
+  function folds() {
+    for (const d of document.querySelectorAll('.tag_fold-open details.above-input')) d.open = true;
+  }
+
+  ready(() => {
+    navButtons(); tables(); zoom(); folds();
+    const maths = () => { const p = window.MathJax && MathJax.startup && MathJax.startup.promise; p ? p.then(fitMaths) : fitMaths(); };
+    document.readyState === 'complete' ? maths() : addEventListener('load', maths);   // MathJax loads async
+    let t; addEventListener('resize', () => { clearTimeout(t); t = setTimeout(fitMaths, 150); });
+  });
+})();
