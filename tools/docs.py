@@ -192,10 +192,10 @@ def convert_code(cell:dict, before:str='', chapter:str='this chapter')->list:
         if show_code or pending:
             c = _code_cell(code, list(pending), tags)
             meta = {}
-            if show_code and fold: meta['code_prompt_show'] = fold['prompt']
+            if show_code and fold: meta |= {'code_prompt_show': fold['prompt'], 'code_prompt_hide': 'Hide code'}
             if (n := output_lines(pending)) > LONG_OUTPUT:
                 c['metadata']['tags'] = sorted(set(c['metadata']['tags']) | {'hide-output'})
-                meta['code_prompt_show'] = meta.get('code_prompt_show', f'Show output ({n} lines)')
+                meta.setdefault('code_prompt_show', f'Show output ({n} lines)'); meta.setdefault('code_prompt_hide', 'Hide output')
             if any('image/png' in o.get('data', {}) for o in pending):
                 alt, cap = figure_text(opts, code, before, chapter)
                 meta['image'] = {'alt': alt, 'classes': 'zoomable'}
@@ -310,10 +310,10 @@ def source_link(obj)->str:
     "The address of `obj`'s source in the repository: the file and its first line"
     import inspect
     try:
-        f = Path(inspect.getsourcefile(obj)).resolve()
+        mod = inspect.getmodule(obj)
         line = inspect.getsourcelines(obj)[1]
-        return f'{repo_url()}/blob/main/{f.relative_to(root).as_posix()}#L{line}'
-    except (TypeError, OSError, ValueError): return ''
+        return f'{repo_url()}/blob/main/{mod.__name__.replace(".", "/")}.py#L{line}'
+    except (TypeError, OSError, ValueError, AttributeError): return ''
 
 _show_doc = re.compile(r'^show_doc\((.*)\)\s*$', re.S)
 
@@ -416,7 +416,8 @@ def processed_notebooks()->Path:
     _build_modidx()
     rm_export = procs.rm_export
     def keep_folded(cell):   # nbdev drops exported cells from the docs, even those that ask to be folded: keep those
-        if cell.cell_type == 'code' and (cell.directives_ or {}).get('code-fold', ['']) in (['true'], ['show']): return
+        fold = (cell.directives_ or {}).get('code-fold')
+        if cell.cell_type == 'code' and fold is not None and 'false' not in fold: return
         rm_export(cell)
     keep_folded.__name__ = 'rm_export'
     procs.rm_export = keep_folded   # FilterDefaults looks the processor up when it runs (in this process: n_workers=0)
@@ -497,6 +498,7 @@ def finish(names:list):
 def build():
     import time
     t0 = time.time()
+    sys.path.insert(0, str(root))   # the package of this repository, whatever else is installed
     names = write_sources(processed_notebooks())
     t1 = time.time()
     sphinx_build(); finish(names)

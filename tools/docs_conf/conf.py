@@ -57,7 +57,13 @@ class QuartoHeadingIds(SphinxTransform):
     default_priority = 900
     def apply(self, **kwargs):
         seen = {}
-        for sec in self.document.findall(nodes.section):
+        for i, sec in enumerate(self.document.findall(nodes.section)):
+            if i == 0:   # the page's title: Quarto puts it in a title block, so its id is free for a section
+                for x in sec['ids']:
+                    if self.document.ids.get(x) is sec: del self.document.ids[x]
+                sec['ids'] = ['title-block-header']
+                self.document.ids['title-block-header'] = sec
+                continue
             base = pandoc_id(sec[0].astext())
             n = seen.get(base, 0); seen[base] = n + 1
             pid = base if n == 0 else f'{base}-{n}'

@@ -47,13 +47,14 @@
   // Figures: a click opens the image at its full size, in a window of its own (scrollable on a phone).
   function zoom() {
     const dlg = document.createElement('dialog'); dlg.className = 'zoom-dialog';
-    dlg.innerHTML = '<button class="zoom-close" aria-label="Close">×</button><img alt="">';
+    dlg.innerHTML = '<button class="zoom-close" aria-label="Close">×</button>';
     document.body.appendChild(dlg);
-    const big = dlg.querySelector('img');
+    const big = document.createElement('img');   // added when a figure opens: no image without a source on the page
     dlg.addEventListener('click', e => { if (e.target !== big) dlg.close(); });
+    dlg.addEventListener('close', () => big.remove());
     for (const img of document.querySelectorAll('main .cell_output img, main figure img')) {
       img.classList.add('zoomable'); img.title = 'Click to enlarge'; img.tabIndex = 0;
-      const open = () => { big.src = img.currentSrc || img.src; big.alt = img.alt; dlg.showModal(); };
+      const open = () => { big.src = img.currentSrc || img.src; big.alt = img.alt; dlg.appendChild(big); dlg.showModal(); };
       img.addEventListener('click', open);
       img.addEventListener('keydown', e => { if (e.key === 'Enter') open(); });
     }
