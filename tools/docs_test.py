@@ -16,7 +16,7 @@ search box; no "By Author name not set"; chapter numbers in the titles and the s
 
 DOCS_TEST_ALLOW_BARE_INTERACT=1 reports `interact` cells with nothing under them without failing on them.
 
-Usage: python tools/docs_test.py [SITE] [--screens DIR]   # SITE: _docs/ by default; DIR: build/site-screens/
+Usage: python tools/docs_test.py [SITE] [--screens DIR] [--pages a.html,b.html]   # SITE: _docs/; DIR: build/site-screens/
 Chromium: $CHROMIUM, else chromium, google-chrome, chromium-browser or chrome on the PATH (Playwright drives it;
 `playwright install` is not needed).
 """
@@ -36,7 +36,7 @@ NOT_CONTENT = {'genindex.html', 'search.html'}   # pages Sphinx makes: checked, 
 WIDTHS = {'phone': (390, 844), 'desktop': (1366, 900)}
 # page: what to scroll to for a second screenshot (the first is the top of the page)
 SCREENS = {'index.html': 'table', 'latent_variable_models.html': 'mjx-container[display="true"]',
-           'alpha_gan.html': 'table', 'experiments.html': 'figure img', 'training.html': 'p.api-source-line, section h3'}
+           'alpha_gan.html': 'table', 'experiments.html': 'figure img', 'training.html': 'table.api-params'}
 LONG_BLOCK = 40   # lines: a code or output block longer than this must be folded
 
 def find_chromium()->str:
@@ -108,7 +108,9 @@ SCROLL_JS = r"""sel => {
 READER_JS = r"""async ({entries: api, longBlock}) => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   await new Promise(r => setTimeout(r, 250));   // the site's script fits the maths after MathJax
-  const W = window.innerWidth, main = document.querySelector('main') || document.body;
+  // the screen's width: a phone widens its layout to fit a page too wide (innerWidth grows), the screen does not
+  const W = Math.min(window.innerWidth, document.documentElement.clientWidth, window.visualViewport ? visualViewport.width : 1e9);
+  const main = document.querySelector('main') || document.body;
   const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
                        getComputedStyle(e).visibility !== 'hidden' && !e.closest('details:not([open]) > :not(summary)'); };
   const desc = e => (e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
@@ -118,12 +120,15 @@ READER_JS = r"""async ({entries: api, longBlock}) => {
       const o = getComputedStyle(a).overflowX; if ((o === 'auto' || o === 'scroll') && a.scrollWidth > a.clientWidth) return true; }
     return false; };
   // the page's width: the widest elements that stick out of the window
-  const width = document.documentElement.scrollWidth;
+  const width = Math.max(document.documentElement.scrollWidth, window.innerWidth);
   let wide = [];
   if (width > W + 1) {
-    for (const e of main.querySelectorAll('*')) {
+    const clips = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+                           if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= W + 1;
+                         return false; };
+    for (const e of document.body.querySelectorAll('*')) {   // the outermost elements that stick out, not clipped
       const r = e.getBoundingClientRect();
-      if (r.right > W + 1 && r.width > 0 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > W + 1))
+      if (r.right > W + 1 && r.width > 0 && !clips(e) && !(e.parentElement && e.parentElement.getBoundingClientRect().right > W + 1))
         wide.push(`${desc(e)} reaches ${Math.round(r.right)} px`);
     }
   }
@@ -142,7 +147,9 @@ READER_JS = r"""async ({entries: api, longBlock}) => {
     if (!shown(m)) continue;
     const box = m.closest('div.math') || m;
     const over = Math.max(m.scrollWidth - m.clientWidth, box.scrollWidth - box.clientWidth);
-    if (over > 1 && !box.classList.contains('math-scroll')) uncued.push((m.getAttribute('aria-label') || m.textContent).slice(0, 50));
+    const inner = m.firstElementChild, left = inner ? inner.getBoundingClientRect().left - box.getBoundingClientRect().left : 0;
+    if ((over > 1 && !box.classList.contains('math-scroll')) || left < -1)   // wider than its box, or its start out of reach
+      uncued.push((left < -1 ? `cut ${Math.round(-left)} px at the left: ` : '') + (m.getAttribute('aria-label') || m.textContent).slice(0, 50));
   }
   // images: alt text a reader can use (not empty, not a file name or a hash); figures with a caption
   const badAlt = [], noCaption = [];
@@ -173,18 +180,19 @@ READER_JS = r"""async ({entries: api, longBlock}) => {
     if (byId && !named.length && heading(byId.closest('section') || byId) !== a.name) continue;
     const secs = named.length ? named : byId ? [byId.closest('section') || byId] : [];
     if (!secs.length) continue;
-    const score = sec => sec.querySelector('pre') ? 1 : 0;
-    const sec = secs.sort((x, y) => score(y) - score(x))[0];   // a prose section of the same name comes second
-    const own = [...sec.querySelectorAll('table')].filter(t => t.closest('section') === sec);
-    const table = own.some(t => /Type|Details/.test(t.querySelector('thead, tr') ? t.querySelector('thead, tr').textContent : ''));
-    const own_text = [...sec.childNodes].filter(n => !(n.tagName === 'SECTION')).map(n => n.textContent).join(' ');
-    const src = [...sec.querySelectorAll('a')].find(l => /\/blob\/[^/]+\/.+#L\d+$/.test(l.href));
-    const why = [];
-    if (a.params && !table) why.push('no parameter table');
-    if (!src) why.push('no source link');
-    if (/__main__\./.test(own_text)) why.push('`__main__.` in it');
-    if (why.length) apiEntries.push({name: a.name, why: why.join(', '), src: src ? src.href : ''});
-    else apiEntries.push({name: a.name, why: '', src: src.href});
+    const judge = sec => {
+      const own = sel => [...sec.querySelectorAll(sel)].filter(e => e.closest('section') === sec);
+      const table = own('table').some(t => /Type|Details/.test(t.querySelector('thead, tr') ? t.querySelector('thead, tr').textContent : ''));
+      const text = [...sec.childNodes].filter(n => n.tagName !== 'SECTION').map(n => n.textContent).join(' ');
+      const src = own('a').find(l => /\/blob\/[^/]+\/.+#L\d+$/.test(l.href));
+      const why = [];
+      if (a.params && !table) why.push('no parameter table');
+      if (!src) why.push('no source link');
+      if (/__main__\./.test(text)) why.push('`__main__.` in it');
+      return {name: a.name, why: why.join(', '), src: src ? src.href : ''};
+    };
+    const verdicts = secs.map(judge);   // a prose section of the same name may come first: one entry must pass
+    apiEntries.push(verdicts.find(v => !v.why) || verdicts[verdicts.length - 1]);
   }
   // tables: inside a box that scrolls when they are wider than it; short cells on one line
   const cutTables = [], wrapped = [];
@@ -373,8 +381,11 @@ def check_reader(info:dict, width:str, name:str, notebook:str)->tuple:
         msg = (f'{at} {len(info["bareInteract"])} interact cells with no static figure or note under them: '
                + '; '.join(repr(c) for c in info['bareInteract']))
         (warns if os.environ.get('DOCS_TEST_ALLOW_BARE_INTERACT') else errs).append(msg)
-    bad = [f'{a["name"]} ({a["why"]})' for a in info['apiEntries'] if a['why']]
-    if bad: errs.append(f'{at} {len(bad)} API entries lack what nbdev shows: ' + '; '.join(bad[:4]) + (' ...' if len(bad) > 4 else ''))
+    for why, what in (('no parameter table', 'API entries with parameters and no parameter table'),
+                      ('no source link', 'API entries with no source link'),
+                      ('`__main__.`', 'API entries with `__main__.` in their signature')):
+        bad = [a['name'] for a in info['apiEntries'] if why in a['why']]
+        if bad: errs.append(f'{at} {len(bad)} {what}: ' + ', '.join(bad[:6]) + (' ...' if len(bad) > 6 else ''))
     if width == 'desktop':
         srcs = [w for a in info['apiEntries'] if a['src'] and (w := source_line_ok(a['src'], a['name']))]
         if srcs: errs.append(f'{len(srcs)} source links miss their definition, e.g. {srcs[0]}')
@@ -490,11 +501,12 @@ def report(name:str, errs:list, warns:list, counts, failures:dict, warned:dict):
     if errs: failures[name] = errs
     if warns: warned[name] = warns
 
-def run(site:Path, screens:Path)->int:
+def run(site:Path, screens:Path, only:list=None)->int:
     from playwright.sync_api import sync_playwright
     pages = sorted(p.name for p in site.glob('*.html'))
     if 'index.html' not in pages: sys.exit(f'{site} holds no built site (no index.html): run python tools/docs.py')
-    content = set(pages) - NOT_CONTENT
+    if only: pages = [p for p in pages if p in only]
+    content = {p.name for p in site.glob('*.html')} - NOT_CONTENT
     screens.mkdir(parents=True, exist_ok=True)
     srv, base = serve(site)
     t0, failures, warned, totals, outside = time.time(), {}, {}, {'maths': 0, 'images': 0, 'links': 0}, []
@@ -536,5 +548,6 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('site', nargs='?', default=str(root/'_docs'))
     ap.add_argument('--screens', default=str(root/'build'/'site-screens'))
+    ap.add_argument('--pages', default='', help='only these pages, comma-separated (e.g. index.html,training.html)')
     a = ap.parse_args()
-    sys.exit(run(Path(a.site).resolve(), Path(a.screens).resolve()))
+    sys.exit(run(Path(a.site).resolve(), Path(a.screens).resolve(), [p for p in a.pages.split(',') if p]))
