@@ -117,12 +117,12 @@ def fold_of(opts:dict, code:str)->dict:
     fold = opts.get('code-fold', 'false').strip('"\'')
     summary = opts.get('code-summary', '').strip('"\'')
     n = len(code.splitlines())
-    if fold == 'false' and is_test_cell(code): fold, summary = 'true', summary or f'Checks ({n} lines)'
+    lines = f'{n} line' + ('s' if n != 1 else '')
+    if fold == 'false' and is_test_cell(code): fold, summary = 'true', summary or f'Checks ({lines})'
     elif fold == 'false' and n > LONG_CODE: fold = 'true'
     if fold not in ('true', 'show'): return {}
     return {'tags': ['hide-input'] + (['fold-open'] if fold == 'show' else []),
-            'prompt': f'{summary or "Code"} ({n} lines)' if summary and not summary.endswith(')') else
-                      summary or f'Show code ({n} lines)'}
+            'prompt': f'{summary} ({lines})' if summary and not summary.endswith(')') else summary or f'Show code ({lines})'}
 
 def _tags(opts:dict)->list:
     tags = ['remove-output'] if opts.get('output') == 'false' else []
@@ -163,7 +163,7 @@ def figure_titles(code:str)->list:
 
 def _plain(md:str)->str:
     "Markdown as plain text for alt text: no links' targets, no code ticks, no emphasis; maths kept as written"
-    md = '\n'.join(l for l in md.splitlines() if not re.match(r'\s*(:::|```|\{|<)', l))
+    md = '\n'.join(l for l in md.splitlines() if not re.match(r'\s*(:::|```|\{|<|#)', l))   # no fences, headings
     md = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', md)
     return ' '.join(re.sub(r'[`*_#>]', '', md).split())
 
@@ -336,7 +336,7 @@ def api_markdown(call:str, module)->str:
     rows = api_params(obj)
     md = ['#' * int(kw.get('title_level', 3)) + ' ' + name, '',
           '```{api-object} ' + full, f':kind: {kind}', f':source: {source_link(obj)}', '```', '',
-          '```python', ('class ' if kind == 'class' else '') + api_signature(name, rows), '```', '']
+          '{.api-signature}', '```python', ('class ' if kind == 'class' else '') + api_signature(name, rows), '```', '']
     if doc := docstring(obj): md += ['{.api-doc}', md_escape(doc.strip()), '']
     if table := api_table(rows): md += ['{.api-params}', table]
     return '\n'.join(md).strip()
@@ -524,6 +524,37 @@ def selfcheck():
     check(len(cells) == 1 and not cells[0]['outputs'] and 'remove-output' in cells[0]['metadata']['tags'],
           'output: false')
     check(convert_code(_code('#| code-fold: true\nx'))[0]['metadata']['tags'] == ['hide-input'], 'code-fold')
+    folded = convert_code(_code('#| code-fold: true\n#| code-summary: "Plumbing: checks"\nx'))[0]['metadata']
+    check(folded['mystnb']['code_prompt_show'] == 'Plumbing: checks (1 line)', f'code-summary {folded}')
+    check(convert_code(_code('#| code-fold: show\nx'))[0]['metadata']['tags'] == ['fold-open', 'hide-input'], 'code-fold: show')
+    check('hide-input' in convert_code(_code('\n'.join(f'x{i} = {i}' for i in range(LONG_CODE + 1))))[0]['metadata']['tags'],
+          'long code folded')
+    check(is_test_cell('test_eq(a, 1)\ntest_eq(b, 2)\ntest_close(c, 3)\nassert d') and not is_test_cell('x = 1\ntest_eq(x, 1)'),
+          'a cell of checks')
+    long_out = {'output_type': 'stream', 'name': 'stdout', 'text': 'a\n' * (LONG_OUTPUT + 1)}
+    check('hide-output' in convert_code(_code('print(a)', long_out))[0]['metadata']['tags'], 'long output folded')
+    png = {'output_type': 'display_data', 'data': {'image/png': 'iVBOR', 'text/plain': '<Figure>'}}
+    fig = convert_code(_code("fig.suptitle('the ring'); ax.set_title(f'step {i}')", png))[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: the ring; step …' and fig['figure']['caption'] == 'the ring; step …', f'figure {fig}')
+    fig = convert_code(_code('#| fig-cap: "A ring"\nplot_ring()', png), 'The ring. More.')[0]['metadata']['mystnb']
+    check(fig['figure']['caption'] == 'A ring' and fig['image']['alt'] == 'A ring', f'fig-cap {fig}')
+    fig = convert_code(_code('plot_ring()', png), 'The ring of modes. More.')[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: The ring of modes.', f'alt from the prose {fig}')
+    check(link_arxiv('see arXiv:1706.04987 and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644), `arXiv:1`') ==
+          'see [arXiv:1706.04987](https://arxiv.org/abs/1706.04987) and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644),'
+          ' `arXiv:1`', 'arXiv references as links, once')
+    check(page_title({'title': 'Training'}, '06_training.ipynb') == '06 · Training' and
+          page_title({'title': 'Home'}, 'index.ipynb') == 'Home', 'chapter numbers from the file name')
+    import typing
+    check(short_type(typing.Optional[int]) == 'Optional[int]' and short_type('torch.nn.modules.module.Module') == 'Module'
+          and short_type(type(None)) == 'None', 'short type names')
+    def f(x:int, # the x
+          *shape:int, k:float=0.5)->float: "Doc with *shape"
+    rows = api_params(f)
+    check(rows == [('x', 'int', '', 'the x'), ('*shape', 'int', '', ''), ('k', 'float', '0.5', ''), ('return', 'float', '', '')],
+          f'parameters {rows}')
+    check(api_table(rows).splitlines()[0] == '| | **Type** | **Default** | **Details** |', 'parameter table')
+    check(md_escape('draws *shape and `a*b`') == 'draws \\*shape and `a*b`', 'docstring escaped, code kept')
     widget = {'output_type': 'display_data', 'data': {WIDGET: {}, 'text/plain': 'interactive(...)'}}
     note = convert_code(_code('interact(f)', widget))[0]['outputs'][0]['data']['text/markdown']
     check('open the notebook' in note, 'a widget becomes a note')

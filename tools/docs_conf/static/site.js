@@ -42,6 +42,13 @@
       }
       for (const c of t.querySelectorAll('td, th')) if (c.textContent.trim().length <= 24) c.classList.add('short-cell');
     }
+    markScrolling();
+  }
+
+  // a table wider than its box says that it scrolls
+  function markScrolling() {
+    for (const w of document.querySelectorAll('main .table-scroll, main .pst-scrollable-table-container, main .output.text_html'))
+      w.classList.toggle('x-scrolls', w.scrollWidth > w.clientWidth + 1);
   }
 
   // Figures: a click opens the image at its full size, in a window of its own (scrollable on a phone).
@@ -66,8 +73,8 @@
 
   ready(() => {
     navButtons(); tables(); zoom(); folds();
-    const maths = () => { const p = window.MathJax && MathJax.startup && MathJax.startup.promise; p ? p.then(fitMaths) : fitMaths(); };
+    const maths = () => { const p = window.MathJax && MathJax.startup && MathJax.startup.promise; const f = () => { fitMaths(); markScrolling(); }; p ? p.then(f) : f(); };
     document.readyState === 'complete' ? maths() : addEventListener('load', maths);   // MathJax loads async
-    let t; addEventListener('resize', () => { clearTimeout(t); t = setTimeout(fitMaths, 150); });
+    let t; addEventListener('resize', () => { clearTimeout(t); t = setTimeout(() => { fitMaths(); markScrolling(); }, 150); });
   });
 })();
