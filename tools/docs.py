@@ -171,7 +171,7 @@ def figure_text(opts:dict, code:str, before:str, chapter:str)->tuple:
     "(alt text, caption) for the figure a cell draws: Quarto's `fig-alt`/`fig-cap`, else its titles, else the prose"
     unq = lambda v: v.strip().strip('"\'')
     titles = figure_titles(code)
-    first = re.split(r'(?<=[.:!?])\s', _plain(before), maxsplit=1)[0] if before else ''
+    first = re.split(r'(?<=[.:!?])\s', _plain(before), maxsplit=1)[0].rstrip(':;,') if before else ''
     call = re.findall(r'^(\w+)\(', code.strip().splitlines()[-1]) if code.strip() else []
     described = '; '.join(titles) or first or (call[0].replace('_', ' ') if call else '') or f'a figure of {chapter}'
     alt = unq(opts.get('fig-alt', '')) or unq(opts.get('fig-cap', '')) or f'Figure: {described}'

@@ -40,7 +40,10 @@
         const w = document.createElement('div'); w.className = 'table-scroll';
         p.insertBefore(w, t); w.appendChild(t);
       }
-      for (const c of t.querySelectorAll('td, th')) if (c.textContent.trim().length <= 24) c.classList.add('short-cell');
+      for (const c of t.querySelectorAll('td, th')) {
+        const n = c.textContent.trim().length;
+        if (n <= 24) c.classList.add('short-cell'); else if (n > 100) c.classList.add('long-cell');   // a paragraph: room to read
+      }
     }
     markScrolling();
   }
