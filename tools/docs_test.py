@@ -501,6 +501,25 @@ def report(name:str, errs:list, warns:list, counts, failures:dict, warned:dict):
     if errs: failures[name] = errs
     if warns: warned[name] = warns
 
+def check_inventory(site:Path)->list:
+    "objects.inv lists the package's objects (for intersphinx), and the general index, if the pages link to it, has entries"
+    import posixpath
+    from sphinx.util.inventory import InventoryFile
+    if not (site/'objects.inv').is_file(): return ['no objects.inv']
+    with open(site/'objects.inv', 'rb') as f: inv = InventoryFile.load(f, '', posixpath.join)
+    data = getattr(inv, 'data', inv)
+    py = {name: item for kind, items in data.items() if kind.startswith('py:') for name, item in items.items()}
+    errs = [] if py else ['objects.inv lists no Python objects (an API reference should, for intersphinx)']
+    uri = lambda item: item.uri if hasattr(item, 'uri') else item[2]
+    broken = [n for n, item in py.items() if (p := uri(item).partition('#'))[2] and
+              (not (site/p[0]).is_file() or p[2] not in page_ids(site/p[0]))]
+    if broken: errs.append(f'objects.inv points {len(broken)} objects at no anchor, e.g. {broken[:3]}')
+    gi = site/'genindex.html'
+    if gi.is_file() and any('genindex.html' in p.read_text() for p in site.glob('*.html') if p.name != 'genindex.html'):
+        table = re.search(r'<table[^>]*class="indextable.*?</table>', gi.read_text(), re.S)
+        if not table or '<a href' not in table.group(0): errs.append('the pages link to genindex.html, which is empty')
+    return errs
+
 def run(site:Path, screens:Path, only:list=None)->int:
     from playwright.sync_api import sync_playwright
     pages = sorted(p.name for p in site.glob('*.html'))
@@ -532,6 +551,8 @@ def run(site:Path, screens:Path, only:list=None)->int:
         for name in pages:
             errs, warns = check_reader_page(ctx, name, base, 'phone', screens)
             report(name + ' (390 px)', errs, warns, None, failures, warned)
+        if errs := check_inventory(site): failures['index'] = errs; print(f'FAIL index: {"; ".join(errs)}')
+        else: print('ok   objects.inv lists the API; the general index has entries')
         if errs := check_search(ctx, site): failures['search'] = errs; print(f'FAIL search: {errs[0]}')
         else: print('ok   search, from file://, finds kl_gaussian in divergences.html')
         ctx.close()
