@@ -6,6 +6,14 @@ sphinx-book-theme: one page per notebook at the URL nbdev names (`output-file`),
 Quarto's cell options (`echo`, `output`, `include`, `code-fold`) and callouts, heading ids as Quarto makes them, and
 maths typeset by the MathJax 3 bundled with the site. Each chapter page links to Colab and to its notebook.
 
+For readers: show_doc's entries are rendered from the package as nbdev's show_doc does (signature with short type
+names, docstring, a Type / Default / Details table from docments, a link to the source line), and entered in the
+Python domain, so that `objects.inv` and the general index list them; cells that ask to be folded (`code-fold`,
+exported ones too), cells of checks, long code and long outputs are folded; figures get alt text and a caption (from
+Quarto's `fig-alt`/`fig-cap`, else the titles the code gives them, else the prose before them); chapter titles carry
+the number of their file name; `arXiv:NNNN.NNNNN` becomes a link. tools/docs_conf/static/ holds the site's own styles
+and script (navigation buttons, maths and tables that fit or say they scroll, figures that open full size).
+
 Usage: python tools/docs.py              # writes _docs/ (and the Sphinx sources under build/site-src/)
        python tools/docs.py --selfcheck  # check the conversion rules on small examples, build nothing
 """
@@ -173,6 +181,7 @@ def figure_text(opts:dict, code:str, before:str, chapter:str)->tuple:
     titles = figure_titles(code)
     first = re.split(r'(?<=[.:!?])\s', _plain(before), maxsplit=1)[0].rstrip(':;,') if before else ''
     call = re.findall(r'^(\w+)\(', code.strip().splitlines()[-1]) if code.strip() else []
+    if any('…' in t for t in titles) and first: titles = []   # titles made at run time: the prose says more
     described = '; '.join(titles) or first or (call[0].replace('_', ' ') if call else '') or f'a figure of {chapter}'
     alt = unq(opts.get('fig-alt', '')) or unq(opts.get('fig-cap', '')) or f'Figure: {described}'
     cap = unq(opts.get('fig-cap', '')) or ('; '.join(titles) if titles else '')
@@ -536,6 +545,8 @@ def selfcheck():
     png = {'output_type': 'display_data', 'data': {'image/png': 'iVBOR', 'text/plain': '<Figure>'}}
     fig = convert_code(_code("fig.suptitle('the ring'); ax.set_title(f'step {i}')", png))[0]['metadata']['mystnb']
     check(fig['image']['alt'] == 'Figure: the ring; step …' and fig['figure']['caption'] == 'the ring; step …', f'figure {fig}')
+    fig = convert_code(_code("ax.set_title(f'step {i}')", png), 'Steps of the ring. More.')[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: Steps of the ring.', f'run-time titles give way to the prose {fig}')
     fig = convert_code(_code('#| fig-cap: "A ring"\nplot_ring()', png), 'The ring. More.')[0]['metadata']['mystnb']
     check(fig['figure']['caption'] == 'A ring' and fig['image']['alt'] == 'A ring', f'fig-cap {fig}')
     fig = convert_code(_code('plot_ring()', png), 'The ring of modes. More.')[0]['metadata']['mystnb']

@@ -218,11 +218,17 @@ READER_JS = r"""async ({entries: api, longBlock}) => {
     if (n > longBlock) walls.push(`${n} lines: ${pre.textContent.trim().split('\n')[0].slice(0, 60)}`);
   }
   const folded = main.querySelectorAll('div.cell details').length;
+  // arXiv references a reader can follow: no `arXiv:NNNN.NNNNN` as plain text
+  const arxivPlain = [];
+  const tw = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let n = tw.nextNode(); n; n = tw.nextNode())
+    if (/arXiv:\s?\d{4}\.\d{4,5}/.test(n.textContent) && !n.parentElement.closest('a, code, pre, .math'))
+      arxivPlain.push(n.textContent.match(/arXiv:\s?\d{4}\.\d{4,5}/)[0]);
   const searches = [...document.querySelectorAll('.search-button-field, button.search-button, form.bd-search input')].filter(shown).length;
   const nav = document.querySelector('nav.bd-docs-nav');
   const sideTitles = nav ? [...nav.querySelectorAll('a.reference')].map(a => [a.getAttribute('href'), a.textContent.trim()]) : [];
   return {W, width, wide: wide.slice(0, 3), clipped, uncued, badAlt, noCaption, bareInteract, apiEntries, cutTables,
-          wrapped: [...new Set(wrapped)], walls, folded, searches, sideTitles,
+          wrapped: [...new Set(wrapped)], walls, folded, searches, sideTitles, arxivPlain,
           author: /Author name not set/.test(document.body.textContent)};
 }"""
 
@@ -397,6 +403,8 @@ def check_reader(info:dict, width:str, name:str, notebook:str)->tuple:
     if info['searches'] != 1 and name != 'search.html':   # the search page has its own field besides
         errs.append(f'{at} {info["searches"]} search boxes shown, expected one')
     if info['author']: errs.append(f'{at} "By Author name not set" on the page')
+    if info['arxivPlain'] and width == 'desktop':
+        errs.append(f'{len(info["arxivPlain"])} arXiv references as plain text, not links: {", ".join(info["arxivPlain"][:4])}')
     unnumbered = [t for h, t in info['sideTitles'] if h not in ('#', 'index.html', '') and not re.match(r'\d+ · ', t)]
     if width == 'desktop' and unnumbered: errs.append(f'sidebar entries without a chapter number: {unnumbered[:3]}')
     return errs, warns
