@@ -96,6 +96,7 @@ WIDGET = 'application/vnd.jupyter.widget-view+json'
 def static_outputs(o:dict)->list:
     "What a static page shows for one output: a widget, which it cannot run, becomes a note (a control) or nothing"
     if WIDGET not in o.get('data', {}):
+        if 'text/html' in o.get('data', {}): o = o | {'data': o['data'] | {'text/html': link_arxiv_html(_text(o['data']['text/html']))}}
         return [o | ({'execution_count': None} if o['output_type'] == 'execute_result' else {})]
     if not _text(o['data'].get('text/plain', '')).startswith('interactive('): return []   # a progress bar
     return [{'output_type': 'display_data', 'metadata': {},
@@ -215,7 +216,7 @@ def convert_code(cell:dict, before:str='', chapter:str='this chapter')->list:
     for o in outputs:
         md = markdown_of(o, opts.get('output') == 'asis')
         if md is None: pending.extend(static_outputs(o))
-        else: flush(); cells.append(_md_cell(md))
+        else: flush(); cells.append(_md_cell(link_arxiv(md)))
     flush()
     return cells
 
@@ -247,6 +248,15 @@ def link_arxiv(md:str)->str:
     for m in _no_touch.finditer(md):
         out += [sub(md[pos:m.start()]), m.group(0)]; pos = m.end()
     return ''.join(out + [sub(md[pos:])])
+
+def link_arxiv_html(html:str)->str:
+    "The same in an HTML output (a data frame's cells): in text, outside links"
+    out, in_link = [], False
+    for part in re.split(r'(<[^>]+>)', html):
+        if part.startswith('<'): in_link = part.startswith('<a ') or (in_link and not part.startswith('</a'))
+        elif not in_link: part = _arxiv.sub(lambda m: f'<a href="https://arxiv.org/abs/{m.group(1)}{m.group(2) or ""}">{m.group(0)}</a>', part)
+        out.append(part)
+    return ''.join(out)
 
 def convert_markdown(cell:dict, site:str)->list:
     "A markdown cell, with Quarto's callouts as MyST's and links to the published site made relative"
@@ -554,6 +564,8 @@ def selfcheck():
     check(link_arxiv('see arXiv:1706.04987 and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644), `arXiv:1`') ==
           'see [arXiv:1706.04987](https://arxiv.org/abs/1706.04987) and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644),'
           ' `arXiv:1`', 'arXiv references as links, once')
+    check(link_arxiv_html('<th>GDPP, arXiv:1812.00068</th><a href="x">arXiv:1812.00068</a>') == '<th>GDPP, <a href="https:'
+          '//arxiv.org/abs/1812.00068">arXiv:1812.00068</a></th><a href="x">arXiv:1812.00068</a>', 'arXiv links in HTML')
     check(page_title({'title': 'Training'}, '06_training.ipynb') == '06 · Training' and
           page_title({'title': 'Home'}, 'index.ipynb') == 'Home', 'chapter numbers from the file name')
     import typing

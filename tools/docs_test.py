@@ -409,23 +409,33 @@ def check_reader(info:dict, width:str, name:str, notebook:str)->tuple:
     if width == 'desktop' and unnumbered: errs.append(f'sidebar entries without a chapter number: {unnumbered[:3]}')
     return errs, warns
 
+def drawer_after(page, want, ms:int=2500)->dict:
+    "What DRAWER_JS sees once `want(state)` holds, or after `ms` (the sidebar slides: give it time)"
+    page.mouse.move(page.viewport_size['width'] // 2, page.viewport_size['height'] - 5)   # the finger lifts: no tooltip
+    for _ in range(ms // 100):
+        state = page.evaluate(DRAWER_JS)
+        if want(state): return state
+        page.wait_for_timeout(100)
+    return state
+
 def check_nav(page, width:str)->list:
     "Tap the visible navigation button: on a phone the chapter list opens, clickable; on a desktop the sidebar collapses and returns"
     at, pt = f'[{width}]', page.evaluate(NAV_JS)
     if not pt: return [f'{at} no visible navigation button']
     if width == 'desktop':
         before = page.evaluate(DRAWER_JS)
-        page.mouse.click(pt['x'], pt['y']); page.wait_for_timeout(400)
-        hidden = page.evaluate(DRAWER_JS)
+        page.mouse.click(pt['x'], pt['y'])
+        hidden = drawer_after(page, lambda s: not s['visible'])
+        page.wait_for_timeout(300)
         pt = page.evaluate(NAV_JS) or pt   # the button moves with the sidebar
-        page.mouse.click(pt['x'], pt['y']); page.wait_for_timeout(400)
-        after = page.evaluate(DRAWER_JS)
+        page.mouse.click(pt['x'], pt['y'])
+        after = drawer_after(page, lambda s: s['clickable'])
         errs = [] if before['clickable'] else [f'{at} the chapter list is not visible and clickable']
         if hidden['visible']: errs.append(f'{at} the navigation button did not collapse the sidebar')
         if not after['clickable']: errs.append(f'{at} a second tap did not bring the chapter list back')
         return errs
-    page.mouse.click(pt['x'], pt['y']); page.wait_for_timeout(400)
-    shown = page.evaluate(DRAWER_JS)
+    page.mouse.click(pt['x'], pt['y'])
+    shown = drawer_after(page, lambda s: s['clickable'])
     if not shown['visible']: return [f'{at} tapping the navigation button did not open the chapter list']
     if not shown['clickable']: return [f'{at} the chapter list opened but its links cannot be tapped (covered)']
     page.keyboard.press('Escape'); page.wait_for_timeout(200)

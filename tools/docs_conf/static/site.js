@@ -10,6 +10,7 @@
       const [first, ...others] = document.querySelectorAll(`.${kind}-toggle`);
       for (const b of others) b.addEventListener('click', e => {
         e.preventDefault(); e.stopPropagation(); first.click();
+        b.blur();   // its tooltip follows focus: it would stay over the sidebar it opened
       });
     }
   }
