@@ -6,6 +6,14 @@ sphinx-book-theme: one page per notebook at the URL nbdev names (`output-file`),
 Quarto's cell options (`echo`, `output`, `include`, `code-fold`) and callouts, heading ids as Quarto makes them, and
 maths typeset by the MathJax 3 bundled with the site. Each chapter page links to Colab and to its notebook.
 
+For readers: show_doc's entries are rendered from the package as nbdev's show_doc does (signature with short type
+names, docstring, a Type / Default / Details table from docments, a link to the source line), and entered in the
+Python domain, so that `objects.inv` and the general index list them; cells that ask to be folded (`code-fold`,
+exported ones too), cells of checks, long code and long outputs are folded; figures get alt text and a caption (from
+Quarto's `fig-alt`/`fig-cap`, else the titles the code gives them, else the prose before them); chapter titles carry
+the number of their file name; `arXiv:NNNN.NNNNN` becomes a link. tools/docs_conf/static/ holds the site's own styles
+and script (navigation buttons, maths and tables that fit or say they scroll, figures that open full size).
+
 Usage: python tools/docs.py              # writes _docs/ (and the Sphinx sources under build/site-src/)
        python tools/docs.py --selfcheck  # check the conversion rules on small examples, build nothing
 """
@@ -88,6 +96,7 @@ WIDGET = 'application/vnd.jupyter.widget-view+json'
 def static_outputs(o:dict)->list:
     "What a static page shows for one output: a widget, which it cannot run, becomes a note (a control) or nothing"
     if WIDGET not in o.get('data', {}):
+        if 'text/html' in o.get('data', {}): o = o | {'data': o['data'] | {'text/html': link_arxiv_html(_text(o['data']['text/html']))}}
         return [o | ({'execution_count': None} if o['output_type'] == 'execute_result' else {})]
     if not _text(o['data'].get('text/plain', '')).startswith('interactive('): return []   # a progress bar
     return [{'output_type': 'display_data', 'metadata': {},
@@ -103,50 +112,292 @@ def _code_cell(code:str, outputs:list, tags:list)->dict:
     return {'cell_type': 'code', 'execution_count': None, 'metadata': {'tags': sorted(set(tags))},
             'outputs': outputs, 'source': code}
 
+LONG_CODE, LONG_OUTPUT = 15, 25   # lines: longer code is folded, longer printed output is folded
+_test_line = re.compile(r'^(test_\w*|assert)\b')
+
+def is_test_cell(code:str)->bool:
+    "A cell of checks only (`test_eq(...)`, `assert ...`), several lines long: plumbing a reader opens on demand"
+    lines = [l for l in code.splitlines() if l.strip() and not l.lstrip().startswith('#')]
+    tops = [l for l in lines if not l[0].isspace()]
+    return len(lines) >= 4 and all(_test_line.match(l) for l in tops)
+
+def fold_of(opts:dict, code:str)->dict:
+    "How a code cell is folded: Quarto's `code-fold` (`true`, `show`) and `code-summary`; long code and checks fold too"
+    fold = opts.get('code-fold', 'false').strip('"\'')
+    summary = opts.get('code-summary', '').strip('"\'')
+    n = len(code.splitlines())
+    lines = f'{n} line' + ('s' if n != 1 else '')
+    if fold == 'false' and is_test_cell(code): fold, summary = 'true', summary or f'Checks ({lines})'
+    elif fold == 'false' and n > LONG_CODE: fold = 'true'
+    if fold not in ('true', 'show'): return {}
+    return {'tags': ['hide-input'] + (['fold-open'] if fold == 'show' else []),
+            'prompt': f'{summary} ({lines})' if summary and not summary.endswith(')') else summary or f'Show code ({lines})'}
+
 def _tags(opts:dict)->list:
     tags = ['remove-output'] if opts.get('output') == 'false' else []
     return tags + (['hide-input'] if opts.get('code-fold') in ('true', 'show') else [])
 
-def convert_code(cell:dict)->list:
+def output_lines(outputs:list)->int:
+    "Lines of text the outputs print (streams, plain-text results, tracebacks)"
+    n = 0
+    for o in outputs:
+        if o['output_type'] == 'stream': n += _text(o['text']).count('\n')
+        elif o['output_type'] == 'error': n += len(o.get('traceback', []))
+        elif 'image/png' not in o.get('data', {}) and 'text/html' not in o.get('data', {}):
+            n += _text(o.get('data', {}).get('text/plain', '')).count('\n') + 1
+    return n
+
+# --- figures: alt text and a caption from the code that drew them ---
+
+def _strings(node)->str:
+    "The literal text of a string or f-string node (placeholders as '...')"
+    import ast
+    if isinstance(node, ast.Constant) and isinstance(node.value, str): return node.value
+    if isinstance(node, ast.JoinedStr): return ''.join(_strings(v) if isinstance(v, ast.Constant) else '…' for v in node.values)
+    return ''
+
+def figure_titles(code:str)->list:
+    "The titles a plotting cell gives its figure: `suptitle`, `set_title`, `title=` (in order, without repeats)"
+    import ast
+    try: tree = ast.parse(code)
+    except SyntaxError: return []
+    found = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Call): continue
+        name = getattr(n.func, 'attr', getattr(n.func, 'id', ''))
+        if name in ('suptitle', 'set_title', 'title') and n.args: found.append(_strings(n.args[0]))
+        found += [_strings(k.value) for k in n.keywords if k.arg in ('title', 'suptitle')]
+    clean = [' '.join(re.sub(r'\$([^$]*)\$', r'\1', t).replace('\\', '').split()) for t in found]
+    return list(dict.fromkeys(t for t in clean if t.strip('…, ')))
+
+def _plain(md:str)->str:
+    "Markdown as plain text for alt text: no links' targets, no code ticks, no emphasis; maths kept as written"
+    md = '\n'.join(l for l in md.splitlines() if not re.match(r'\s*(:::|```|\{|<|#)', l))   # no fences, headings
+    md = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', md)
+    return ' '.join(re.sub(r'[`*_#>]', '', md).split())
+
+def figure_text(opts:dict, code:str, before:str, chapter:str)->tuple:
+    "(alt text, caption) for the figure a cell draws: Quarto's `fig-alt`/`fig-cap`, else its titles, else the prose"
+    unq = lambda v: v.strip().strip('"\'')
+    titles = figure_titles(code)
+    first = re.split(r'(?<=[.:!?])\s', _plain(before), maxsplit=1)[0].rstrip(':;,') if before else ''
+    call = re.findall(r'^(\w+)\(', code.strip().splitlines()[-1]) if code.strip() else []
+    if any('…' in t for t in titles) and first: titles = []   # titles made at run time: the prose says more
+    described = '; '.join(titles) or first or (call[0].replace('_', ' ') if call else '') or f'a figure of {chapter}'
+    alt = unq(opts.get('fig-alt', '')) or unq(opts.get('fig-cap', '')) or f'Figure: {described}'
+    cap = unq(opts.get('fig-cap', '')) or ('; '.join(titles) if titles else '')
+    return alt[:300], cap
+
+def convert_code(cell:dict, before:str='', chapter:str='this chapter')->list:
     "A processed code cell as MyST-NB cells, with Quarto's options applied and markdown outputs spliced in as markdown"
     opts, code = split_directives(_text(cell['source']))
     if opts.get('include') == 'false': return []
     outputs = [] if opts.get('output') == 'false' else cell.get('outputs', [])
     cells, pending = [], []
     show_code = opts.get('echo') != 'false' and bool(code.strip())
+    fold = fold_of(opts, code) if show_code else {}
     def flush():
         nonlocal show_code
-        tags = _tags(opts) + ([] if show_code else ['remove-input'])
-        if show_code or pending: cells.append(_code_cell(code, list(pending), tags))
+        tags = _tags(opts) + ([] if show_code else ['remove-input']) + (fold.get('tags', []) if show_code else [])
+        if show_code or pending:
+            c = _code_cell(code, list(pending), tags)
+            meta = {}
+            if show_code and fold: meta |= {'code_prompt_show': fold['prompt'], 'code_prompt_hide': 'Hide code'}
+            if (n := output_lines(pending)) > LONG_OUTPUT:
+                c['metadata']['tags'] = sorted(set(c['metadata']['tags']) | {'hide-output'})
+                meta.setdefault('code_prompt_show', f'Show output ({n} lines)'); meta.setdefault('code_prompt_hide', 'Hide output')
+            if any('image/png' in o.get('data', {}) for o in pending):
+                alt, cap = figure_text(opts, code, before, chapter)
+                meta['image'] = {'alt': alt, 'classes': 'zoomable'}
+                meta['figure'] = {'caption': cap or alt.removeprefix('Figure: ')}
+            if meta: c['metadata']['mystnb'] = meta
+            cells.append(c)
         pending.clear(); show_code = False
     for o in outputs:
         md = markdown_of(o, opts.get('output') == 'asis')
         if md is None: pending.extend(static_outputs(o))
-        else: flush(); cells.append(_md_cell(md))
+        else: flush(); cells.append(_md_cell(link_arxiv(md)))
     flush()
     return cells
 
+def chapter_number(nb_name:str)->str:
+    "The chapter's number, from the notebook's file name (`06_training.ipynb` is chapter 06), or ''"
+    m = re.match(r'(\d+)_', nb_name)
+    return m.group(1) if m else ''
+
+def page_title(fm:dict, nb_name:str)->str:
+    "The page's title as the site shows it (in the page and the sidebar): the chapter's number, then its title"
+    title, num = fm.get('title', Path(nb_name).stem), chapter_number(nb_name)
+    return f'{num} · {title}' if num else title
+
 def header_cells(fm:dict, nb_name:str)->list:
     "The page's title and summary, as Quarto shows them, and its links to Colab and to the notebook"
-    md = f"# {fm.get('title', Path(nb_name).stem)}\n"
+    md = f"# {page_title(fm, nb_name)}\n"
     if fm.get('description'): md += '\n{.description}\n' + fm['description'].strip() + '\n'
     links = (f'<p class="nb-links"><a class="colab-link" href="{colab_url(nb_name)}">Open in Colab</a>'
              f' <a class="download-link" href="nbs/{nb_name}" download>Download notebook</a></p>')
     return [_md_cell(md), _md_cell(links)]
 
+_arxiv = re.compile(r'\barXiv:\s?(\d{4}\.\d{4,5})(v\d+)?')
+_no_touch = re.compile(r'`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|\[[^\]]*\]\([^)]*\)|<[^>]*>|https?://\S+', re.S)
+
+def link_arxiv(md:str)->str:
+    "Plain `arXiv:NNNN.NNNNN` references as links to arxiv.org (not inside code, maths, links or addresses)"
+    def sub(text): return _arxiv.sub(lambda m: f'[{m.group(0)}](https://arxiv.org/abs/{m.group(1)}{m.group(2) or ""})', text)
+    out, pos = [], 0
+    for m in _no_touch.finditer(md):
+        out += [sub(md[pos:m.start()]), m.group(0)]; pos = m.end()
+    return ''.join(out + [sub(md[pos:])])
+
+def link_arxiv_html(html:str)->str:
+    "The same in an HTML output (a data frame's cells): in text, outside links"
+    out, in_link = [], False
+    for part in re.split(r'(<[^>]+>)', html):
+        if part.startswith('<'): in_link = part.startswith('<a ') or (in_link and not part.startswith('</a'))
+        elif not in_link: part = _arxiv.sub(lambda m: f'<a href="https://arxiv.org/abs/{m.group(1)}{m.group(2) or ""}">{m.group(0)}</a>', part)
+        out.append(part)
+    return ''.join(out)
+
 def convert_markdown(cell:dict, site:str)->list:
     "A markdown cell, with Quarto's callouts as MyST's and links to the published site made relative"
     md = _text(cell['source']).strip()
     if not md or re.fullmatch(r'<!--.*?-->', md, re.S): return []   # nbdev's "autogenerated" comment
-    return [_md_cell(localise_links(convert_callouts(md), site))]
+    return [_md_cell(link_arxiv(localise_links(convert_callouts(md), site)))]
+
+# --- the API reference: show_doc's entries, rendered from the package as nbdev 2's show_doc did ---
+
+def short_type(anno)->str:
+    "An annotation as a reader wants it: `Tensor`, `Module`, `Generator | None` (no module paths, no `NoneType`)"
+    import inspect
+    s = anno if isinstance(anno, str) else inspect.formatannotation(anno)
+    s = re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r'\1', s)
+    return re.sub(r'\bNoneType\b', 'None', s).strip("'")
+
+def short_default(v)->str:
+    if hasattr(v, '__name__') and not isinstance(v, (str, int, float)): return v.__name__
+    r = repr(v)
+    return r if len(r) <= 40 else r[:37] + '...'
+
+def _cell(s:str)->str: return s.replace('|', '\\|').replace('\n', ' ')
+
+def md_escape(text:str)->str:
+    "A docstring as markdown text: characters markdown would read as emphasis or markup escaped, code spans kept"
+    parts = re.split(r'(`[^`]*`)', text)
+    esc = lambda t: re.sub(r'([\\*_\[\]<>|#])', r'\\\1', t)
+    return ''.join(p if p.startswith('`') else esc(p) for p in parts)
+
+def api_params(obj)->list:
+    "(name as shown, type, default, details) for each parameter of `obj`, from its signature and docments"
+    import inspect
+    from fastcore.docments import docments
+    try: sig = inspect.signature(obj)
+    except (TypeError, ValueError): return []
+    try: dm = docments(obj, full=True)
+    except Exception: dm = {}
+    rows = []
+    for p in sig.parameters.values():
+        if p.name in ('self', 'cls'): continue
+        star = '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
+        doc = (dm.get(p.name) or {}).get('docment') or ''
+        rows.append((star + p.name, '' if p.annotation is p.empty else short_type(p.annotation),
+                     '' if p.default is p.empty else short_default(p.default), doc))
+    ret = sig.return_annotation
+    rdoc = (dm.get('return') or {}).get('docment') or ''
+    if ret is not sig.empty or rdoc: rows.append(('return', '' if ret is sig.empty else short_type(ret), '', rdoc))
+    return rows
+
+def api_signature(name:str, rows:list)->str:
+    "`name(p:Type=default, ...) -> Ret`, one parameter a line when it is long"
+    params = [f'{n}' + (f':{t}' if t else '') + (f'={d}' if d else '') for n, t, d, _ in rows if n != 'return']
+    ret = next((f' -> {t}' for n, t, d, _ in rows if n == 'return' and t), '')
+    one = f'{name}({", ".join(params)}){ret}'
+    return one if len(one) <= 72 else f'{name}(\n' + ''.join(f'    {p},\n' for p in params) + f'){ret}'
+
+def api_table(rows:list)->str:
+    "The Type / Default / Details table of nbdev's show_doc (columns with nothing in them left out)"
+    params = [r for r in rows if r[0] != 'return']
+    if not params: return ''
+    cols = [i for i in (1, 2, 3) if any(r[i] for r in rows)] or [3]
+    head = '| | ' + ' | '.join(('**Type**', '**Default**', '**Details**')[i - 1] for i in cols) + ' |'
+    def row(r):
+        cells = [f'`{_cell(r[i])}`' if r[i] and i < 3 else _cell(r[i]) for i in cols]
+        name = '**Returns**' if r[0] == 'return' else f'`{r[0]}`'
+        return f'| {name} | ' + ' | '.join(cells) + ' |'
+    return '\n'.join([head, '|' + '---|' * (len(cols) + 1)] + [row(r) for r in rows])
+
+def source_link(obj)->str:
+    "The address of `obj`'s source in the repository: the file and its first line"
+    import inspect
+    try:
+        mod = inspect.getmodule(obj)
+        line = inspect.getsourcelines(obj)[1]
+        return f'{repo_url()}/blob/main/{mod.__name__.replace(".", "/")}.py#L{line}'
+    except (TypeError, OSError, ValueError, AttributeError): return ''
+
+_show_doc = re.compile(r'^show_doc\((.*)\)\s*$', re.S)
+
+def api_markdown(call:str, module)->str:
+    "The markdown of one API entry for `show_doc(...)` in `module`'s notebook, or None if it cannot be rendered"
+    import ast, inspect
+    from fastcore.docments import docstring
+    try: node = ast.parse(call.strip(), mode='eval').body
+    except SyntaxError: return None
+    if not isinstance(node, ast.Call) or not node.args: return None
+    kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords if isinstance(k.value, ast.Constant)}
+    expr = ast.unparse(node.args[0])
+    try: obj = eval(expr, vars(module))
+    except Exception: return None
+    obj = getattr(obj, 'fget', None) or obj
+    name = kw.get('name') or expr
+    qual = getattr(obj, '__qualname__', expr)
+    full = f'{getattr(obj, "__module__", module.__name__)}.{qual}'
+    kind = 'class' if inspect.isclass(obj) else 'method' if '.' in qual else 'function'
+    rows = api_params(obj)
+    md = ['#' * int(kw.get('title_level', 3)) + ' ' + name, '',
+          '```{api-object} ' + full, f':kind: {kind}', f':source: {source_link(obj)}', '```', '',
+          '{.api-signature}', '```python', ('class ' if kind == 'class' else '') + api_signature(name, rows), '```', '']
+    if doc := docstring(obj): md += ['{.api-doc}', md_escape(doc.strip()), '']
+    if table := api_table(rows): md += ['{.api-params}', table]
+    return '\n'.join(md).strip()
+
+def api_cells(cell:dict, module)->list:
+    "A show_doc cell as its API entry, rendered from the package; None where it is not a show_doc of the package"
+    if module is None or cell['cell_type'] != 'code': return None
+    opts, code = split_directives(_text(cell['source']))
+    if not _show_doc.match(code.strip()) or '\n' in code.strip(): return None
+    md = api_markdown(code.strip(), module)
+    return [_md_cell(md)] if md else None
+
+def notebook_module(nb_name:str):
+    "The package module a notebook exports to (its `#| default_exp`), imported from this repository, or None"
+    import importlib
+    text = (nbs/nb_name).read_text() if (nbs/nb_name).exists() else ''
+    m = re.search(r'#\|\s*default_exp\s+([\w.]+)', text)
+    if not m: return None
+    lib = tomllib.loads((root/'pyproject.toml').read_text()).get('tool', {}).get('nbdev', {}).get('lib_path', 'alphagan_edu')
+    if str(root) not in sys.path: sys.path.insert(0, str(root))
+    try: return importlib.import_module(f'{lib}.{m.group(1)}')
+    except Exception as e:
+        print(f'warning: cannot import {lib}.{m.group(1)} for the API entries of {nb_name}: {e}'); return None
+
+def clean_show_doc_output(cells:list)->list:
+    "An entry show_doc rendered in the notebook (not from the package): without `__main__.` in its signature"
+    for c in cells:
+        if c['cell_type'] == 'markdown': c['source'] = re.sub(r'\b__main__\.', '', c['source'])
+    return cells
 
 def convert_nb(nb:dict, nb_name:str, site:str)->tuple:
     "(page name, MyST-NB notebook) for one processed notebook"
     cells, fm = list(nb['cells']), {}
     if cells and (fm := front_matter(cells[0])): cells.pop(0)
     page = Path(fm.get('output-file', Path(nb_name).stem + '.html')).stem
-    body = [o for c in cells for o in (convert_code(c) if c['cell_type'] == 'code' else
-                                       convert_markdown(c, site) if c['cell_type'] == 'markdown' else [])]
+    module, body, before = notebook_module(nb_name), [], ''
+    chapter = f'chapter {chapter_number(nb_name)}' if chapter_number(nb_name) else 'this page'
+    for c in cells:
+        if c['cell_type'] == 'markdown':
+            body += convert_markdown(c, site); before = _text(c['source']).strip()
+        elif c['cell_type'] == 'code':
+            body += api_cells(c, module) or clean_show_doc_output(convert_code(c, before, chapter))
     cells = header_cells(fm, nb_name) + body
     for i, c in enumerate(cells): c['id'] = f'c{i}'
     meta = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
@@ -180,8 +431,17 @@ def processed_notebooks()->Path:
     "Run nbdev's doc processors over nbs/ (as `nbdev-docs` does) into _proc/"
     from nbdev.doclinks import _build_modidx
     from nbdev.serve import proc_nbs
+    import nbdev.processors as procs
     _build_modidx()
-    return proc_nbs(str(nbs), n_workers=0, force=True)
+    rm_export = procs.rm_export
+    def keep_folded(cell):   # nbdev drops exported cells from the docs, even those that ask to be folded: keep those
+        fold = (cell.directives_ or {}).get('code-fold')
+        if cell.cell_type == 'code' and fold is not None and 'false' not in fold: return
+        rm_export(cell)
+    keep_folded.__name__ = 'rm_export'
+    procs.rm_export = keep_folded   # FilterDefaults looks the processor up when it runs (in this process: n_workers=0)
+    try: return proc_nbs(str(nbs), n_workers=0, force=True)
+    finally: procs.rm_export = rm_export
 
 def mathjax_dir()->Path:
     "MathJax 3.2.2's files, from the pinned sphinx-mathjax-offline wheel, checked against the release's digest"
@@ -257,6 +517,7 @@ def finish(names:list):
 def build():
     import time
     t0 = time.time()
+    sys.path.insert(0, str(root))   # the package of this repository, whatever else is installed
     names = write_sources(processed_notebooks())
     t1 = time.time()
     sphinx_build(); finish(names)
@@ -282,6 +543,41 @@ def selfcheck():
     check(len(cells) == 1 and not cells[0]['outputs'] and 'remove-output' in cells[0]['metadata']['tags'],
           'output: false')
     check(convert_code(_code('#| code-fold: true\nx'))[0]['metadata']['tags'] == ['hide-input'], 'code-fold')
+    folded = convert_code(_code('#| code-fold: true\n#| code-summary: "Plumbing: checks"\nx'))[0]['metadata']
+    check(folded['mystnb']['code_prompt_show'] == 'Plumbing: checks (1 line)', f'code-summary {folded}')
+    check(convert_code(_code('#| code-fold: show\nx'))[0]['metadata']['tags'] == ['fold-open', 'hide-input'], 'code-fold: show')
+    check('hide-input' in convert_code(_code('\n'.join(f'x{i} = {i}' for i in range(LONG_CODE + 1))))[0]['metadata']['tags'],
+          'long code folded')
+    check(is_test_cell('test_eq(a, 1)\ntest_eq(b, 2)\ntest_close(c, 3)\nassert d') and not is_test_cell('x = 1\ntest_eq(x, 1)'),
+          'a cell of checks')
+    long_out = {'output_type': 'stream', 'name': 'stdout', 'text': 'a\n' * (LONG_OUTPUT + 1)}
+    check('hide-output' in convert_code(_code('print(a)', long_out))[0]['metadata']['tags'], 'long output folded')
+    png = {'output_type': 'display_data', 'data': {'image/png': 'iVBOR', 'text/plain': '<Figure>'}}
+    fig = convert_code(_code("fig.suptitle('the ring'); ax.set_title(f'step {i}')", png))[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: the ring; step …' and fig['figure']['caption'] == 'the ring; step …', f'figure {fig}')
+    fig = convert_code(_code("ax.set_title(f'step {i}')", png), 'Steps of the ring. More.')[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: Steps of the ring.', f'run-time titles give way to the prose {fig}')
+    fig = convert_code(_code('#| fig-cap: "A ring"\nplot_ring()', png), 'The ring. More.')[0]['metadata']['mystnb']
+    check(fig['figure']['caption'] == 'A ring' and fig['image']['alt'] == 'A ring', f'fig-cap {fig}')
+    fig = convert_code(_code('plot_ring()', png), 'The ring of modes. More.')[0]['metadata']['mystnb']
+    check(fig['image']['alt'] == 'Figure: The ring of modes.', f'alt from the prose {fig}')
+    check(link_arxiv('see arXiv:1706.04987 and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644), `arXiv:1`') ==
+          'see [arXiv:1706.04987](https://arxiv.org/abs/1706.04987) and [arXiv:1511.05644](https://arxiv.org/abs/1511.05644),'
+          ' `arXiv:1`', 'arXiv references as links, once')
+    check(link_arxiv_html('<th>GDPP, arXiv:1812.00068</th><a href="x">arXiv:1812.00068</a>') == '<th>GDPP, <a href="https:'
+          '//arxiv.org/abs/1812.00068">arXiv:1812.00068</a></th><a href="x">arXiv:1812.00068</a>', 'arXiv links in HTML')
+    check(page_title({'title': 'Training'}, '06_training.ipynb') == '06 · Training' and
+          page_title({'title': 'Home'}, 'index.ipynb') == 'Home', 'chapter numbers from the file name')
+    import typing
+    check(short_type(typing.Optional[int]) == 'Optional[int]' and short_type('torch.nn.modules.module.Module') == 'Module'
+          and short_type(type(None)) == 'None', 'short type names')
+    def f(x:int, # the x
+          *shape:int, k:float=0.5)->float: "Doc with *shape"
+    rows = api_params(f)
+    check(rows == [('x', 'int', '', 'the x'), ('*shape', 'int', '', ''), ('k', 'float', '0.5', ''), ('return', 'float', '', '')],
+          f'parameters {rows}')
+    check(api_table(rows).splitlines()[0] == '| | **Type** | **Default** | **Details** |', 'parameter table')
+    check(md_escape('draws *shape and `a*b`') == 'draws \\*shape and `a*b`', 'docstring escaped, code kept')
     widget = {'output_type': 'display_data', 'data': {WIDGET: {}, 'text/plain': 'interactive(...)'}}
     note = convert_code(_code('interact(f)', widget))[0]['outputs'][0]['data']['text/markdown']
     check('open the notebook' in note, 'a widget becomes a note')

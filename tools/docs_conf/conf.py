@@ -2,7 +2,10 @@
 import re, sys, unicodedata
 from pathlib import Path
 from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from docs import repo_url, site_url, src   # tools/docs.py
@@ -27,8 +30,10 @@ suppress_warnings = ['myst.header']    # API entries (`###`) may follow the page
 mathjax_path = 'mathjax/tex-chtml.js'
 
 html_theme = 'sphinx_book_theme'
-html_static_path = [str(src/'_static')]
-html_css_files = ['styles.css']
+html_static_path = [str(src/'_static'), str(Path(__file__).parent/'static')]
+html_css_files = ['styles.css', 'site.css']
+html_js_files = ['site.js']
+html_sidebars = {'**': ['navbar-logo.html', 'icon-links.html', 'sbt-sidebar-nav.html']}   # one search: the header's
 html_copy_source = False
 html_show_sourcelink = False
 html_baseurl = site_url() + '/'
@@ -36,6 +41,7 @@ html_theme_options = {
     'repository_url': repo_url(), 'use_repository_button': True, 'repository_branch': 'main',
     'use_download_button': False, 'use_fullscreen_button': False,
     'home_page_in_toc': True, 'show_toc_level': 2, 'navigation_with_keys': False,
+    'footer_content_items': ['copyright.html', 'last-updated.html'],   # no "By <author>"
 }
 html_context = {'default_mode': 'light'}
 
@@ -51,7 +57,13 @@ class QuartoHeadingIds(SphinxTransform):
     default_priority = 900
     def apply(self, **kwargs):
         seen = {}
-        for sec in self.document.findall(nodes.section):
+        for i, sec in enumerate(self.document.findall(nodes.section)):
+            if i == 0:   # the page's title: Quarto puts it in a title block, so its id is free for a section
+                for x in sec['ids']:
+                    if self.document.ids.get(x) is sec: del self.document.ids[x]
+                sec['ids'] = ['title-block-header']
+                self.document.ids['title-block-header'] = sec
+                continue
             base = pandoc_id(sec[0].astext())
             n = seen.get(base, 0); seen[base] = n + 1
             pid = base if n == 0 else f'{base}-{n}'
@@ -59,5 +71,29 @@ class QuartoHeadingIds(SphinxTransform):
             elif pid in self.document.ids: continue
             sec['ids'].insert(0, pid); self.document.ids[pid] = sec
 
+class ApiObject(SphinxDirective):
+    """An API entry's anchor, index entry and source link: `{api-object} package.module.name` with `:kind:` and
+    `:source:`. It enters the object in the Python domain, so that `objects.inv` lists it and the index finds it."""
+    required_arguments = 1
+    option_spec = {'kind': directives.unchanged, 'source': directives.unchanged}
+    def run(self):
+        full, kind = self.arguments[0], self.options.get('kind', 'function')
+        module, _, qual = full.rpartition('.')
+        while module.count('.') > 1 and module.rpartition('.')[2][:1].isupper():   # a method: Class in the path
+            module, _, head = module.rpartition('.'); qual = f'{head}.{qual}'
+        target = nodes.target('', '', ids=[full])
+        self.state.document.note_explicit_target(target)
+        py = self.env.get_domain('py')
+        if full not in py.objects:
+            py.note_object(full, kind, full, location=self.get_location())
+        entry = f'{qual} ({kind} in {module})' if kind != 'class' else f'{qual} (class in {module})'
+        index = addnodes.index(entries=[('single', entry, full, '', None)])
+        out = [index, target]
+        if src := self.options.get('source'):
+            ref = nodes.reference('', 'source', refuri=src, classes=['api-source'])
+            out.append(nodes.paragraph('', '', ref, classes=['api-source-line']))
+        return out
+
 def setup(app):
+    app.add_directive('api-object', ApiObject)
     app.add_transform(QuartoHeadingIds)
