@@ -199,7 +199,9 @@ READER_JS = r"""async ({entries: api, longBlock}) => {
   for (const t of main.querySelectorAll('table')) {
     if (!shown(t)) continue;
     const p = t.parentElement;
-    if (t.getBoundingClientRect().width > p.clientWidth + 1 && !scrollable(t, main)) cutTables.push(desc(t.querySelector('tr') || t));
+    // wider than its box: it must scroll, and say so (the site's `x-scrolls` mark under it)
+    if (t.getBoundingClientRect().width > p.clientWidth + 1 && (!scrollable(t, main) || !t.closest('.x-scrolls')))
+      cutTables.push(desc(t.querySelector('tr') || t) + (scrollable(t, main) ? ' (scrolls, with no sign of it)' : ''));
     for (const c of t.querySelectorAll('td, th')) {
       const txt = c.textContent.trim();
       if (!txt || txt.length > 24 || c.querySelector('mjx-container, img')) continue;
@@ -395,7 +397,7 @@ def check_reader(info:dict, width:str, name:str, notebook:str)->tuple:
     if width == 'desktop':
         srcs = [w for a in info['apiEntries'] if a['src'] and (w := source_line_ok(a['src'], a['name']))]
         if srcs: errs.append(f'{len(srcs)} source links miss their definition, e.g. {srcs[0]}')
-    if info['cutTables']: errs.append(f'{at} {len(info["cutTables"])} tables wider than their box, cut off: {info["cutTables"][0]}')
+    if info['cutTables']: errs.append(f'{at} {len(info["cutTables"])} tables wider than their box, cut off or scrolling unannounced: {info["cutTables"][0]}')
     if info['wrapped']: errs.append(f'{at} short table cells wrapped over lines: ' + ', '.join(map(repr, info['wrapped'][:5])))
     if info['walls']: errs.append(f'{at} {len(info["walls"])} blocks over {LONG_BLOCK} lines shown unfolded, e.g. {info["walls"][0]}')
     if notebook and (asked := folds_asked(root/'nbs'/notebook)) > info['folded']:
