@@ -174,7 +174,8 @@ def _plain(md:str)->str:
     "Markdown as plain text for alt text: no links' targets, no code ticks, no emphasis; maths kept as written"
     md = '\n'.join(l for l in md.splitlines() if not re.match(r'\s*(:::|```|\{|<|#)', l))   # no fences, headings
     md = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', md)
-    return ' '.join(re.sub(r'[`*_#>]', '', md).split())
+    parts = re.split(r'(\$[^$]+\$)', md)   # maths kept whole: its `*` and `_` are not emphasis
+    return ' '.join(''.join(p if p.startswith('$') else re.sub(r'[`*_#>]', '', p) for p in parts).split())
 
 def figure_text(opts:dict, code:str, before:str, chapter:str)->tuple:
     "(alt text, caption) for the figure a cell draws: Quarto's `fig-alt`/`fig-cap`, else its titles, else the prose"
@@ -555,6 +556,7 @@ def selfcheck():
     png = {'output_type': 'display_data', 'data': {'image/png': 'iVBOR', 'text/plain': '<Figure>'}}
     fig = convert_code(_code("fig.suptitle('the ring'); ax.set_title(f'step {i}')", png))[0]['metadata']['mystnb']
     check(fig['image']['alt'] == 'Figure: the ring; step …' and fig['figure']['caption'] == 'the ring; step …', f'figure {fig}')
+    check(_plain('the classifier $D^*$ and *its* logit $\\ell_{*}$') == 'the classifier $D^*$ and its logit $\\ell_{*}$', 'maths in alt text kept whole')
     fig = convert_code(_code("ax.set_title(f'step {i}')", png), 'Steps of the ring. More.')[0]['metadata']['mystnb']
     check(fig['image']['alt'] == 'Figure: Steps of the ring.', f'run-time titles give way to the prose {fig}')
     fig = convert_code(_code('#| fig-cap: "A ring"\nplot_ring()', png), 'The ring. More.')[0]['metadata']['mystnb']

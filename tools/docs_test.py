@@ -246,10 +246,12 @@ DRAWER_JS = r"""() => {
   const links = [...document.querySelectorAll('nav.bd-docs-nav a.reference')];
   const vis = links.filter(a => { const r = a.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= window.innerWidth + 1 && r.top >= 0 && r.bottom <= window.innerHeight; });
-  const a = vis.find(a => !a.closest('li.current')) || vis[0];
-  if (!a) return {visible: 0, clickable: false};
-  const r = a.getBoundingClientRect(), hit = document.elementFromPoint(r.left + Math.min(r.width / 2, 40), r.top + r.height / 2);
-  return {visible: vis.length, clickable: !!hit && (hit === a || a.contains(hit)), href: a.getAttribute('href')};
+  const hits = a => { const r = a.getBoundingClientRect(), hit = document.elementFromPoint(r.left + Math.min(r.width / 2, 40), r.top + r.height / 2);
+                      return !!hit && (hit === a || a.contains(hit)); };
+  const others = vis.filter(a => !a.closest('li.current'));
+  if (!vis.length) return {visible: 0, clickable: false};
+  const a = others.find(hits) || others[0] || vis[0];   // a chapter's link that a tap reaches (the list may scroll under the search bar)
+  return {visible: vis.length, clickable: hits(a), href: a.getAttribute('href')};
 }"""
 
 _tex = re.compile(r'\\[A-Za-z]{2,}|\\[()\[\]{}|]|\$[^$\n]{1,80}\$')
@@ -425,7 +427,7 @@ def check_nav(page, width:str)->list:
     at, pt = f'[{width}]', page.evaluate(NAV_JS)
     if not pt: return [f'{at} no visible navigation button']
     if width == 'desktop':
-        before = page.evaluate(DRAWER_JS)
+        before = drawer_after(page, lambda s: s['clickable'])   # a page still settling (the sidebar scrolls to the current chapter)
         page.mouse.click(pt['x'], pt['y'])
         hidden = drawer_after(page, lambda s: not s['visible'])
         page.wait_for_timeout(300)
