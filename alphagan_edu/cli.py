@@ -375,7 +375,7 @@ def _sample(a, say)->int:
     if path.is_dir() or (path.exists() and not a.force): raise CLIError(f"--out {a.out} exists; pass --force to overwrite it" if not path.is_dir() else f"--out {a.out} is a folder; expected a file name")
     cfg, model = load_run(a.dir, get_device(a.device))
     seed_everything(a.seed)
-    with torch_threads(a.threads): x = draw_samples(model, a.n)
+    with torch_threads(a.threads): x = draw_samples(model, a.n, seed=a.seed)
     data = get_data(cfg['data']) if cfg['data'] in ('ring', 'grid') else None   # the means to draw under 2-D samples
     if path.exists(): say(f"overwriting {a.out}")
     try: _write_samples(x, path, data, f"{cfg['model']} on {cfg['data']}: {a.n} samples at step {model.step}")

@@ -18,14 +18,15 @@ from .data import Data, show_batch
 import matplotlib.pyplot as plt
 from .training import Model, AutoEncoding, is_main, world, model_spec
 from .checkpoints import WriteError, atomic_write, make_folder, write_error, file_mode
+from .metrics import draw_samples   # samples in chunks, seeded: chapter 11's
 try: import fcntl
 except ImportError: fcntl = None   # Windows: the lock is the file alone, its holder checked by process number
 
 # %% auto #0
 __all__ = ['SCHEMA', 'RunFolder', 'plain', 'RunInUse', 'checkpoint_every', 'new_config', 'start_run', 'open_run', 'train_run',
-           'final_losses', 'metrics_module', 'compute_metrics', 'draw_samples', 'save_samples', 'load_samples',
-           'save_showcase', 'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder',
-           'write_figures', 'finish_run']
+           'final_losses', 'metrics_module', 'compute_metrics', 'save_samples', 'load_samples', 'save_showcase',
+           'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder', 'write_figures',
+           'finish_run']
 
 # %% ../nbs/16_runs.ipynb #d8f5b31b
 SCHEMA = 2   # of config.json and metrics.json
@@ -343,21 +344,13 @@ def compute_metrics(model:Model, # a trained model
     return plain({**out, 'eval_s': time.perf_counter() - t})
 
 # %% ../nbs/16_runs.ipynb #919e5306
-def draw_samples(model, # a model with `sample(n)`
-                 n:int, # how many
-                 chunk:int=1000 # at most this many at a time
-                )->Tensor:
-    "`n` samples from `model`, drawn in chunks, on the CPU"
-    return torch.cat([model.sample(min(chunk, n - i)).detach().float().cpu() for i in range(0, n, chunk)])
-
 def save_samples(model:Model, # a trained model
                  path, # the .npy file to write
                  n:int # how many samples
                 ):
     "Save `n` samples of `model`, drawn with seed 0: float16 points, or uint8 images (N, C, H, W)"
     from alphagan_edu.data import to_uint8
-    torch.manual_seed(0)
-    x = draw_samples(model, n)
+    x = draw_samples(model, n, seed=0)
     buf = io.BytesIO(); np.save(buf, to_uint8(x) if x.ndim == 4 else x.numpy().astype(np.float16))
     make_folder(Path(path).parent); atomic_write(path, buf.getvalue())
 
