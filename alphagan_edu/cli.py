@@ -486,8 +486,8 @@ _EXAMPLES = f"""examples:
   {PROG} compare --models gan,alpha-gan --data ring,grid --seeds 0,1,2 --out runs/grid
 
 A run folder holds config.json, model.pt (the checkpoint), history.csv, history.png,
-samples.png, reconstructions.png (models with an encoder), metrics.json and, from
-evaluate --quick, metrics_quick.json. Ctrl-C or kill (SIGTERM) saves the run at the round
+samples.png, reconstructions.png (models with an encoder), samples.npy, showcase.npz
+(image models with an encoder), metrics.json and, from evaluate --quick, metrics_quick.json. Ctrl-C or kill (SIGTERM) saves the run at the round
 it stopped and prints the command that continues it. Options are never abbreviated."""
 
 _EXTENDING = """Extending a finished run: --resume DIR --steps N with N above the run's total re-plans its
