@@ -24,9 +24,9 @@ __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING
            'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'space_size',
            'trials', 'trial_config', 'set_updates', 'thin_history', 'compact', 'cell_folder', 'run_cell', 'collect',
            'compare', 'summarize', 'timings', 'validation_score', 'trial_folder', 'trial_results', 'select',
-           'search_plan', 'search', 'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions',
-           'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers',
-           'findings', 'targets', 'headline_table']
+           'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu', 'plot_metric',
+           'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt', 'beside_published', 'versus',
+           'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -398,6 +398,50 @@ def search(out, # the search's folder
                 if log: log(f"finished {job}")
         if all(s == 'done' for s in states): return ran
         if 'ran' not in states: time.sleep(wait)
+
+# %% ../nbs/12_experiments.ipynb #09ce7fd8
+def best_so_far(r:pd.DataFrame # rows of `trial_results` of one model and family
+               )->pd.DataFrame:
+    "After each trial, the best validation score so far and the trial that holds it"
+    r = r.sort_values('trial').reset_index(drop=True)
+    best = r.score.cummax()
+    held = [int(r.trial[r.score[:i + 1].idxmax()]) for i in range(len(r))]
+    return pd.DataFrame(dict(trials=r.trial + 1, best=best, best_trial=held))
+
+def all_trials(out, # the search's folder
+               families=('ring', 'grid', 'mnist5k'), models:list|None=None, k:int=K)->pd.DataFrame:
+    "`trial_results` of every searched model and family found under `out`"
+    frames = [trial_results(out, f, m, k) for f in families for m in (models or SPACES)]
+    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
+
+# %% ../nbs/12_experiments.ipynb #c1e6624a
+def plot_trials(t:pd.DataFrame, # `all_trials`
+                family:str, # which family
+                ax=None, k:int=K):
+    "Best validation metric so far against trials, one line per model (Lucic et al. 2018, Figure 4's kind)"
+    import matplotlib.pyplot as plt
+    if ax is None: ax = plt.subplots(figsize=(5, 3.4))[1]
+    sub = t[t.family == family]
+    for m in _present(sub.model):
+        b = best_so_far(sub[sub.model == m])
+        y = -b.best if family == 'mnist5k' else b.best
+        ax.plot(b.trials, y.where(np.isfinite(y)), 'o-', ms=3, label=m)
+    ax.set_xlabel('trials'); ax.set_xticks(range(1, k + 1))
+    ax.set_ylabel('best FD so far (lower is better)' if family == 'mnist5k' else 'best modes so far (+ HQ% / 10⁴)')
+    if family == 'mnist5k' and len(sub) and (sub.frechet_distance.max() / sub.frechet_distance.min() > 20): ax.set_yscale('log')
+    ax.set_title(f'{family}: the search, {VALIDATION[family]}', fontsize=10); ax.legend(fontsize=7, ncol=2)
+    return ax
+
+def search_cpu(out, # the search's folder
+               families=('ring', 'grid', 'mnist5k'), k:int=K)->pd.DataFrame:
+    "CPU seconds per model and family: trials (training + evaluation), finals (the family's datasets), and their sum"
+    t, f = all_trials(out, families, k=k), collect(out)
+    rows = []
+    if len(t): rows += [dict(model=r.model, family=r.family, part='trials', cpu_s=r.train_cpu_s + r.eval_s) for r in t.itertuples()]
+    if len(f): rows += [dict(model=r.model, family=FAMILIES[r.dataset], part='finals', cpu_s=r.train_cpu_s + r.eval_s) for r in f.drop_duplicates(KEY).itertuples()]
+    if not rows: return pd.DataFrame()
+    s = pd.DataFrame(rows).pivot_table(index=['model', 'family'], columns='part', values='cpu_s', aggfunc='sum').fillna(0)
+    return s.assign(total=s.sum(axis=1)).reset_index()
 
 # %% ../nbs/12_experiments.ipynb #97b4654c
 METRICS = {   # name: (label, +1 if higher is better, -1 if lower is better, 0 if neither)
