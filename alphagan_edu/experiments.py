@@ -455,7 +455,8 @@ METRICS = {   # name: (label, +1 if higher is better, -1 if lower is better, 0 i
     'recon_l1':           ('reconstruction L1 (held out)', -1),
     'recon_mse':          ('reconstruction MSE (held out)', -1),
     'log_likelihood':     ('log-likelihood, nats (held out)', 1),
-    'code_js':            ('JS(codes, prior), nats (held out)', -1),
+    'code_js':            ('JS(codes, prior), nats (held out; draws from q(z|x) for stochastic encoders)', -1),
+    'code_js_means':      ('JS(posterior means, prior), nats (held out; stochastic encoders)', 0),
 }
 SAMPLE_METRICS = {'ring': ['modes_captured', 'high_quality', 'kl_modes'], 'grid': ['modes_captured', 'high_quality', 'kl_modes'],
                   'digits': ['inception_score', 'frechet_distance', 'wasserstein_critic'],
