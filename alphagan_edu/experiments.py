@@ -1,4 +1,4 @@
-"""The paper's comparison redone at laptop scale: eleven models, four datasets, three seeds each, means with standard errors, beside published figures.
+"""The paper's comparison redone at laptop scale and at equal tuning effort: eleven models, four datasets, a declared search of the same number of trials for every model, selection on held-out data, then reporting seeds, means with standard errors, beside published figures.
 
 Docs: https://alphagan-edu.github.io/alphagan-edu/experiments.html.md"""
 
