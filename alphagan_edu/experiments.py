@@ -22,8 +22,8 @@ from .metrics import evaluate
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING_SEED', 'FAMILIES', 'REPORT_SEEDS', 'MORE_SEEDS',
            'ABLATIONS', 'SPACES', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
            'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'space_size',
-           'trials', 'trial_config', 'set_updates', 'thin_history', 'compact', 'cell_folder', 'run_cell', 'collect',
-           'compare', 'summarize', 'timings', 'validation_score', 'trial_folder', 'trial_results', 'select',
+           'trials', 'trial_config', 'set_updates', 'thin_history', 'compact', 'cell_folder', 'is_done', 'run_cell',
+           'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder', 'trial_results', 'select',
            'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu', 'plot_metric',
            'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt', 'beside_published', 'versus',
            'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
@@ -200,8 +200,8 @@ def compact(run:RunFolder, # a finished run folder
             rows:int=200, # history rows kept
             keep_checkpoint:bool=False # keep model.pt?
            ):
-    "Thin a finished run's history.csv to `rows` rows and, unless asked to keep it, delete its checkpoint"
-    if run.state != 'finished': raise ValueError(f"compact: {run.path} is {run.state}; expected a finished run")
+    "Thin a finished (or diverged) run's history.csv to `rows` rows and, unless asked to keep it, delete its checkpoint"
+    if not is_done(run): raise ValueError(f"compact: {run.path} is {run.state}; expected a finished (or diverged) run")
     if (run / 'history.csv').is_file(): run.write('history.csv', thin_history(pd.read_csv(run / 'history.csv'), rows).to_csv(index=False))
     if not keep_checkpoint: run.checkpoint.unlink(missing_ok=True)
 
@@ -218,6 +218,12 @@ def cell_folder(out, # the comparison's folder
                 model:str, dataset:str, seed:int)->RunFolder:
     "The run folder of one cell: out/<dataset>/<model>/seed<seed>"
     return RunFolder(Path(out) / dataset / model / f'seed{seed}')
+
+def is_done(run:RunFolder)->bool:
+    "Is the run over: finished, or stopped for good by a diverged loss (its metrics.json says so)?"
+    if run.state == 'finished': return True
+    m = run.read_json('metrics.json') or {}
+    return run.config is not None and str(m.get('status', '')).startswith('diverged')
 
 def _rows(run:RunFolder)->list:
     "The tidy rows of a finished cell, from its metrics.json"
@@ -238,7 +244,7 @@ def run_cell(name:str, # a registered model name
              keep_checkpoint:bool=True # keep the finished run's model.pt (`compact`)
             )->list: # the cell's tidy rows
     "Train (or resume, or read back) one cell of the grid in its run folder, through the one run lifecycle (`runs`)"
-    if run.state == 'finished': return _rows(run)
+    if is_done(run): return _rows(run)
     config, updates = trial_config(name, data, b, trial)
     if run.state == 'stopped': _, model = open_run(run, device)
     else:
@@ -258,7 +264,7 @@ def run_cell(name:str, # a registered model name
 def collect(out # the comparison's folder
            )->pd.DataFrame:
     "The tidy rows of every finished cell under `out`"
-    rows = [r for p in sorted(Path(out).glob('*/*/seed*')) if (run := RunFolder(p)).state == 'finished' for r in _rows(run)]
+    rows = [r for p in sorted(Path(out).glob('*/*/seed*')) if is_done(run := RunFolder(p)) for r in _rows(run)]
     return pd.DataFrame(rows)
 
 def compare(models:list, # registered model names
@@ -328,7 +334,7 @@ def trial_results(out, # the search's folder
     rows = []
     for i, t in enumerate(trials(model, k)):
         run = trial_folder(out, family, model, i)
-        if run.state != 'finished': continue
+        if not is_done(run): continue
         m = run.read_json('metrics.json')
         rows.append(dict(model=model, family=family, trial=i, knobs=t, status=m['status'], score=validation_score(m['metrics'], family),
                          train_cpu_s=m['train_cpu_s'], eval_s=m['eval_s'], **m['metrics']))
@@ -367,13 +373,13 @@ def _run_job(job:tuple, out, data:dict, k:int, n:int, device, steps=None)->str:
     parent = ABLATIONS.get(model, model)
     if kind == 'trial': run, trial, seed = trial_folder(out, fam, model, i), trials(model, k)[i], TUNING_SEED
     else: run, trial, seed = cell_folder(out, model, ds, i), select(out, fam, parent, k), i
-    if run.state == 'finished': return 'done'
+    if is_done(run): return 'done'
     if trial is None: return 'waiting'
     b = budget(ds, steps)
     if ds not in data: data[ds] = load_data(ds, **b['data'])
     try:
         with run.lock('alphagan-edu compare --search'):
-            if run.state != 'finished': run_cell(model, data[ds], seed, b, run, n=n, quick=b['quick'], device=device, trial=trial, keep_checkpoint=False)
+            if not is_done(run): run_cell(model, data[ds], seed, b, run, n=n, quick=b['quick'], device=device, trial=trial, keep_checkpoint=False)
     except RunInUse: return 'busy'
     return 'ran'
 
