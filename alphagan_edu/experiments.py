@@ -423,20 +423,25 @@ def all_trials(out, # the search's folder
 # %% ../nbs/12_experiments.ipynb #c1e6624a
 def plot_trials(t:pd.DataFrame, # `all_trials`
                 family:str, # which family
-                ax=None, k:int=K):
-    "Best validation metric so far against trials, one line per model (Lucic et al. 2018, Figure 4's kind)"
+                k:int=K):
+    "Best validation metric so far against trials, one line per model (Lucic et al. 2018's kind of figure); returns the figure"
     import matplotlib.pyplot as plt
-    if ax is None: ax = plt.subplots(figsize=(5, 3.4))[1]
-    sub = t[t.family == family]
+    sub, images = t[t.family == family], family == 'mnist5k'
+    panels = [('frechet_distance', 'FD of the best trial so far\n(lower is better)')] if images else \
+             [('modes_captured', 'modes of the best trial so far'), ('high_quality', 'its high-quality %')]
+    fig, axs = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.4), squeeze=False)
     for m in _present(sub.model):
-        b = best_so_far(sub[sub.model == m])
-        y = -b.best if family == 'mnist5k' else b.best
-        ax.plot(b.trials, y.where(np.isfinite(y)), 'o-', ms=3, label=m)
-    ax.set_xlabel('trials'); ax.set_xticks(range(1, k + 1))
-    ax.set_ylabel('best FD so far (lower is better)' if family == 'mnist5k' else 'best modes so far (+ HQ% / 10⁴)')
-    if family == 'mnist5k' and len(sub) and (sub.frechet_distance.max() / sub.frechet_distance.min() > 20): ax.set_yscale('log')
-    ax.set_title(f'{family}: the search, {VALIDATION[family]}', fontsize=10); ax.legend(fontsize=7, ncol=2)
-    return ax
+        r = sub[sub.model == m].set_index('trial')
+        b = best_so_far(r.reset_index())
+        for ax, (col, label) in zip(axs[0], panels):
+            y = [r[col].get(i, math.nan) if col in r else math.nan for i in b.best_trial]
+            ax.plot(b.trials, y, 'o-', ms=3, label=m)
+    for ax, (col, label) in zip(axs[0], panels):
+        ax.set_xlabel('trials'); ax.set_xticks(range(1, k + 1)); ax.set_ylabel(label)
+        if images and len(sub) and sub[col].min() > 0 and sub[col].max() / sub[col].min() > 20: ax.set_yscale('log')
+    axs[0, -1].legend(fontsize=7, ncol=2)
+    fig.suptitle(f'{family}: the search, selected by {VALIDATION[family]}', fontsize=10); fig.tight_layout()
+    return fig
 
 def search_cpu(out, # the search's folder
                families=('ring', 'grid', 'mnist5k'), k:int=K)->pd.DataFrame:
