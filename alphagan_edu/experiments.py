@@ -22,11 +22,12 @@ from .metrics import evaluate
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING_SEED', 'FAMILIES', 'REPORT_SEEDS', 'MORE_SEEDS',
            'ABLATIONS', 'SPACES', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
            'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'space_size',
-           'trials', 'trial_config', 'set_updates', 'thin_history', 'compact', 'cell_folder', 'is_done', 'run_cell',
-           'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder', 'trial_results', 'select',
-           'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu', 'plot_metric',
-           'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt', 'beside_published', 'versus',
-           'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
+           'trials', 'trial_config', 'set_updates', 'is_recipe', 'thin_history', 'compact', 'cell_folder', 'is_done',
+           'run_cell', 'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder',
+           'trial_results', 'select', 'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu',
+           'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt',
+           'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
+           'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -135,14 +136,20 @@ def space_size(name:str)->int:
     return math.prod(len(v) for v in SPACES[name].values())
 
 def trials(name:str, # a model with a search space (`SPACES`)
-           k:int=K # how many trials
+           k:int=K, # how many trials
+           data:Data|None=None, # the family's data and budget: a draw that is the recipe there is replaced (below)
+           b:dict|None=None
           )->list: # k dicts axis -> value; the first, {}, is the recipe
     "The model's trials: its recipe, then k-1 distinct points of its space drawn with a generator seeded by the model's name"
     if name not in SPACES: raise ValueError(f"trials: {name!r} has no search space; expected one of: {', '.join(SPACES)}")
     axes = SPACES[name]
     grid = [dict(zip(axes, v)) for v in itertools.product(*axes.values())]
     random.Random(f'alphagan-edu/{name}').shuffle(grid)   # a fixed order: the first k-1 of it for any k
-    return [{}] + grid[:k - 1]
+    draws, spare = grid[:k - 1], iter(grid[k - 1:])
+    if data is not None:   # a draw that is the family's recipe would repeat trial 0: the next unused point takes its place
+        draws = [next(q for q in spare if not is_recipe(name, data, b, q)) if is_recipe(name, data, b, p) else p for p in draws]
+    return [{}] + draws
+
 
 # %% ../nbs/12_experiments.ipynb #d39835b5
 def _recipe_value(name:str, data:Data, key:str):
@@ -171,7 +178,9 @@ def trial_config(name:str, # a registered model name
     if 'beta1' in t or 'beta2' in t: config['betas'] = _with_betas(_recipe_value(name, data, 'betas'), t.pop('beta1', None), t.pop('beta2', None))
     if 'gen_updates' in t:
         g, params = t.pop('gen_updates'), inspect.signature(model_spec(name)[0].__init__).parameters
-        if 'updates' in params: config['updates'] = {**(u if isinstance(u := _recipe_value(name, data, 'updates'), dict) else {}), 'gen': g}
+        if 'updates' in params:   # alpha-GAN: a count for every player, or a dict of counts by player
+            u = _recipe_value(name, data, 'updates')
+            if isinstance(u, dict) or g != u: config['updates'] = {**(u if isinstance(u, dict) else {}), 'gen': g}
         elif 'gen_updates' in params: config['gen_updates'] = g
         else: updates = g
     return {**config, **t}, updates
@@ -185,6 +194,13 @@ def set_updates(model:Model, # a built model
     if 'gen' not in players: raise ValueError(f"set_updates: {type(model).__name__} has no 'gen' player; its players are {list(players)}")
     players['gen'].steps = gen
     return model
+
+def is_recipe(name:str, data:Data, b:dict, # a model, its data and budget
+              trial:dict # a point of its space
+             )->bool:
+    "Does the point give the model exactly its recipe's arguments and updates on this data?"
+    cfg, up = trial_config(name, data, b, trial)
+    return up in (None, 1) and all(v == b['config'].get(k, _recipe_value(name, data, k)) for k, v in cfg.items())
 
 # %% ../nbs/12_experiments.ipynb #b4b70c4c
 def thin_history(df:pd.DataFrame, # a history frame, one row per round
@@ -332,11 +348,11 @@ def trial_results(out, # the search's folder
                  )->pd.DataFrame:
     "One row per finished trial: its number, knobs, status, validation score, CPU seconds and metrics"
     rows = []
-    for i, t in enumerate(trials(model, k)):
+    for i in range(k):
         run = trial_folder(out, family, model, i)
         if not is_done(run): continue
         m = run.read_json('metrics.json')
-        rows.append(dict(model=model, family=family, trial=i, knobs=t, status=m['status'], score=validation_score(m['metrics'], family),
+        rows.append(dict(model=model, family=family, trial=i, knobs=run.read_config().get('trial', {}), status=m['status'], score=validation_score(m['metrics'], family),
                          train_cpu_s=m['train_cpu_s'], eval_s=m['eval_s'], **m['metrics']))
     return pd.DataFrame(rows)
 
@@ -345,7 +361,7 @@ def select(out, # the search's folder
     "The selected trial's knobs ({} is the recipe), once all k trials are finished; None before"
     r = trial_results(out, family, model, k)
     if len(r) < k: return None
-    return trials(model, k)[int(r.trial[r.score.idxmax()])]   # idxmax: the first of equal scores
+    return r.knobs[r.score.idxmax()]   # the knobs its config.json records; idxmax: the first of equal scores
 
 # %% ../nbs/12_experiments.ipynb #726fc540
 def _finals(models:list, dataset:str)->list:
@@ -371,12 +387,12 @@ def _run_job(job:tuple, out, data:dict, k:int, n:int, device, steps=None)->str:
     "Run one job of `search_plan` if it can run now: 'done', 'ran', 'busy' (another process holds it) or 'waiting' (no selection yet)"
     kind, fam, ds, model, i = job
     parent = ABLATIONS.get(model, model)
-    if kind == 'trial': run, trial, seed = trial_folder(out, fam, model, i), trials(model, k)[i], TUNING_SEED
+    b = budget(ds, steps)
+    if ds not in data: data[ds] = load_data(ds, **b['data'])
+    if kind == 'trial': run, trial, seed = trial_folder(out, fam, model, i), trials(model, k, data[ds], b)[i], TUNING_SEED
     else: run, trial, seed = cell_folder(out, model, ds, i), select(out, fam, parent, k), i
     if is_done(run): return 'done'
     if trial is None: return 'waiting'
-    b = budget(ds, steps)
-    if ds not in data: data[ds] = load_data(ds, **b['data'])
     try:
         with run.lock('alphagan-edu compare --search'):
             if not is_done(run): run_cell(model, data[ds], seed, b, run, n=n, quick=b['quick'], device=device, trial=trial, keep_checkpoint=False)
