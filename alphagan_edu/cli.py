@@ -433,11 +433,31 @@ def _check_comparison(folder:Path):
     if not RunFolder(folder).is_empty and not (folder / 'comparison.json').is_file():
         raise CLIError(f"--out {folder} is not empty and holds no {PROG} comparison; choose a new or empty folder")
 
+def _search(a, models, datasets, out, device, say)->int:
+    "`compare --search`: chapter 12's tuning protocol into `out`; other processes may run it there at once (each run folder is locked)"
+    if a.seeds is not None: raise CLIError("--seeds does not apply to --search: its seeds are declared (the tuning seed "
+                                           f"{experiments.TUNING_SEED}, then reporting seeds from 0, chapter 12's REPORT_SEEDS)")
+    if a.batch_size or a.quick_metrics: raise CLIError("--batch-size and --quick-metrics do not apply to --search: every run uses its dataset's budget")
+    if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
+    say(f"searching {', '.join(models)}: {a.trials} trials per family, then the finals of {', '.join(datasets)}, in {out}")
+    with torch_threads(a.threads):
+        ran = experiments.search(out, models, datasets, k=a.trials, n=a.eval_n, steps=a.steps, device=device, log=say)
+    print(f"{ran} runs trained by this process; every trial and final in {out} is finished")
+    return 0
+
 def _compare(a, say)->int:
-    "`compare --models M --data D --seeds S --out DIR`: the grid of chapter 12, resumable"
-    models, datasets = _list(a.models, 'models', model_names()), _list(a.data, 'data', experiments.BUDGETS)
-    seeds, device, out = _seed_list(a.seeds), get_device(a.device), Path(a.out).expanduser()
+    "`compare --models M --data D --seeds S --out DIR`: the grid of chapter 12, resumable; with `--search`, its tuning protocol"
+    if a.models is None and not a.search: raise CLIError("compare needs --models (or --search, which searches every model with a search space)")
+    models = _list(a.models, 'models', list(experiments.SPACES) if a.search else model_names()) if a.models else list(experiments.SPACES)
+    datasets, device, out = _list(a.data, 'data', experiments.FAMILIES if a.search else experiments.BUDGETS), get_device(a.device), Path(a.out).expanduser()
     _check_comparison(out)
+    if a.search:
+        try: return _search(a, models, datasets, out, device, say)
+        except KeyboardInterrupt as e:
+            word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
+                           "run the same command again", status=status) from None
+    seeds = _seed_list(a.seeds or '0,1,2')
     with _locked(RunFolder(out), 'compare', say):
         if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
         n_runs = len(models) * len(datasets) * len(seeds)
@@ -570,14 +590,19 @@ def _compare_parser(sub):
     p = sub.add_parser('compare', help='train and evaluate models x datasets x seeds into one folder (resumable)', formatter_class=_formatter,
                        description="Chapter 12's comparison: every model on every dataset with every seed, each run in its own\n"
                                    "run folder under --out, a tidy results.csv and headline.png. Run it again to resume: finished runs\n"
-                                   "are read back, a stopped run continues from its checkpoint.")
-    p.add_argument('--models', required=True, metavar='M,M', help=f"comma-separated model names: {', '.join(model_names())}")
+                                   "are read back, a stopped run continues from its checkpoint. With --search, the tuning protocol:\n"
+                                   "every model's declared trials, selection on held-out data, then the reporting seeds.")
+    p.add_argument('--models', metavar='M,M', help=f"comma-separated model names: {', '.join(model_names())} (with --search: "
+                                                    f"among {', '.join(experiments.SPACES)}; default all of them)")
     p.add_argument('--data', required=True, metavar='D,D', help=f"comma-separated datasets: {', '.join(experiments.BUDGETS)}")
-    p.add_argument('--seeds', default='0,1,2', metavar='S,S', help='comma-separated seeds, one run each (default 0,1,2)')
+    p.add_argument('--seeds', metavar='S,S', help='comma-separated seeds, one run each (default 0,1,2; not with --search)')
     p.add_argument('--out', required=True, metavar='DIR', help='the comparison folder: new, empty, or a comparison to resume')
     p.add_argument('--steps', type=_positive, metavar='N', help="rounds for every dataset (default: each dataset's budget)")
     p.add_argument('--batch-size', type=_positive, metavar='B', help="samples per batch for every dataset (default: each budget's)")
     p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for the metrics (default 2500)')
+    p.add_argument('--search', action='store_true', help="run chapter 12's tuning protocol instead: per model and family the declared "
+                   "trials on the tuning seed, then the selected configuration on the reporting seeds (resumable; two processes may share --out)")
+    p.add_argument('--trials', type=_positive, default=experiments.K, metavar='K', help=f'trials per model and family with --search (default {experiments.K})')
     p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run)')
     _common(p)
     p.set_defaults(run=_compare)

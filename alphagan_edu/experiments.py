@@ -1,4 +1,4 @@
-"""The paper's comparison redone at laptop scale: eleven models, four datasets, three seeds each, means with standard errors, beside published figures.
+"""The paper's comparison redone at laptop scale and at equal tuning effort: eleven models, four datasets, a declared search of the same number of trials for every model, selection on held-out data, then reporting seeds, means with standard errors, beside published figures.
 
 Docs: https://alphagan-edu.github.io/alphagan-edu/experiments.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://alphagan-edu.github.io/alphagan-edu/experiments.html.md"""
 
 # %% ../nbs/12_experiments.ipynb #e0dd8e08
 from __future__ import annotations
-import math, time
+import inspect, itertools, math, random, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,15 +15,19 @@ from torch import Tensor
 from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
 from .training import Model, AutoEncoding, NonFiniteLoss, seed_everything, build, model_spec, model_names, MODELS
-from .runs import RunFolder, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
+from .runs import RunFolder, RunInUse, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
-           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'cell_folder',
-           'run_cell', 'collect', 'compare', 'summarize', 'timings', 'plot_metric', 'plot_metrics', 'show_samples',
-           'show_reconstructions', 'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1',
-           'reconstructs', 'strong_samplers', 'findings', 'targets', 'headline_table']
+__all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING_SEED', 'FAMILIES', 'REPORT_SEEDS', 'MORE_SEEDS',
+           'ABLATIONS', 'SPACES', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
+           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'space_size',
+           'trials', 'trial_config', 'set_updates', 'is_recipe', 'thin_history', 'compact', 'cell_folder', 'is_done',
+           'run_cell', 'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder',
+           'trial_results', 'select', 'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu',
+           'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt',
+           'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
+           'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -106,6 +110,117 @@ def run_one(name:str, # a registered model name, e.g. 'alpha-gan'
 # %% ../nbs/12_experiments.ipynb #bfcb8af1
 KEY = ['model', 'dataset', 'seed', 'steps', 'batch_size']   # the columns that name a cell of the grid
 
+# %% ../nbs/12_experiments.ipynb #0d825aab
+K = 6              # trials per model and dataset family
+TUNING_SEED = 100  # the seed of every trial; never a reporting seed
+FAMILIES = {'ring': 'ring', 'grid': 'grid', 'mnist5k': 'mnist5k', 'stacked-mnist': 'mnist5k'}   # dataset -> the family whose selection it uses
+REPORT_SEEDS = {'ring': 5, 'grid': 5, 'mnist5k': 3, 'stacked-mnist': 3}   # reporting seeds 0..n-1 per dataset
+MORE_SEEDS = {('alpha-gan', 'ring'): 10}   # (model, dataset) -> more reporting seeds than its dataset's
+ABLATIONS = {'alpha-gan-no-code-disc': 'alpha-gan', 'alpha-gan-no-data-disc': 'alpha-gan', 'alpha-gan-no-l1': 'alpha-gan'}   # not searched: their parent's selection
+
+_SHARED_AXES = dict(lr_scale=(0.5, 1., 2.), gen_updates=(1, 2), beta1=(0., 0.5, 0.9))
+SPACES = {   # model -> axis -> values; every axis a knob of the model (see `trial_config`)
+    'gan':       dict(_SHARED_AXES),
+    'wgan-gp':   dict(lr_scale=(0.5, 1., 2.), n_critic=(2, 5), beta1=(0., 0.5, 0.9), gp_weight=(0.1, 1., 10.)),
+    'vae':       dict(lr_scale=(0.5, 1., 2.), likelihood=('gaussian', 'laplace'), learn_scale=(True, False), beta=(0.5, 1.)),
+    'aae':       dict(_SHARED_AXES, rec_weight=(1., 10.)),
+    'vae-gan':   dict(_SHARED_AXES, kl_weight=(0.01, 0.1, 1.), gamma=(0.1, 1.)),
+    'bigan':     dict(_SHARED_AXES, beta2=(0.999, 0.001)),
+    'age':       dict(_SHARED_AXES, z_weight=(1., 10., 1000.)),
+    'alpha-gan': dict(_SHARED_AXES, l1_scale=(0.5, 1., 2.)),
+}
+
+# %% ../nbs/12_experiments.ipynb #1cb15110
+def space_size(name:str)->int:
+    "The number of configurations in `name`'s search space"
+    return math.prod(len(v) for v in SPACES[name].values())
+
+def trials(name:str, # a model with a search space (`SPACES`)
+           k:int=K, # how many trials
+           data:Data|None=None, # the family's data and budget: a draw that is the recipe there is replaced (below)
+           b:dict|None=None
+          )->list: # k dicts axis -> value; the first, {}, is the recipe
+    "The model's trials: its recipe, then k-1 distinct points of its space drawn with a generator seeded by the model's name"
+    if name not in SPACES: raise ValueError(f"trials: {name!r} has no search space; expected one of: {', '.join(SPACES)}")
+    axes = SPACES[name]
+    grid = [dict(zip(axes, v)) for v in itertools.product(*axes.values())]
+    random.Random(f'alphagan-edu/{name}').shuffle(grid)   # a fixed order: the first k-1 of it for any k
+    draws, spare = grid[:k - 1], iter(grid[k - 1:])
+    if data is not None:   # a draw that is the family's recipe would repeat trial 0: the next unused point takes its place
+        draws = [next(q for q in spare if not is_recipe(name, data, b, q)) if is_recipe(name, data, b, p) else p for p in draws]
+    return [{}] + draws
+
+
+# %% ../nbs/12_experiments.ipynb #d39835b5
+def _recipe_value(name:str, data:Data, key:str):
+    "The value of argument `key` that `build(name, data)` would use: the recipe's, else the class's default"
+    cls, switches = model_spec(name)
+    return {**{k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()}, **cls.recipe(data), **switches}.get(key)
+
+def _scaled(v, s:float):
+    "A learning rate or a dict of them, times s"
+    return {k: x * s for k, x in v.items()} if isinstance(v, dict) else v * s
+
+def _with_betas(v, beta1=None, beta2=None):
+    "Adam's betas (a pair, or a dict of pairs) with beta1 and/or beta2 replaced"
+    set_ = lambda p: (p[0] if beta1 is None else beta1, p[1] if beta2 is None else beta2)
+    return {k: set_(p) for k, p in v.items()} if isinstance(v, dict) else set_(v)
+
+def trial_config(name:str, # a registered model name
+                 data:Data, # the dataset (its recipe)
+                 b:dict, # the dataset's budget (`budget`)
+                 trial:dict|None=None # a point of the model's space, or None / {} for the recipe
+                )->tuple: # (arguments for `build`, generator updates per round to set on the built model or None)
+    "The model's arguments for a trial: the budget's config and the trial's knobs, factors applied to the recipe's values"
+    config, t, updates = dict(b['config']), dict(trial or {}), None
+    if 'lr_scale' in t: config['lr'] = _scaled(_recipe_value(name, data, 'lr'), t.pop('lr_scale'))
+    if 'l1_scale' in t: config['l1_weight'] = _recipe_value(name, data, 'l1_weight') * t.pop('l1_scale')
+    if 'beta1' in t or 'beta2' in t: config['betas'] = _with_betas(_recipe_value(name, data, 'betas'), t.pop('beta1', None), t.pop('beta2', None))
+    if 'gen_updates' in t:
+        g, params = t.pop('gen_updates'), inspect.signature(model_spec(name)[0].__init__).parameters
+        if 'updates' in params:   # alpha-GAN: a count for every player, or a dict of counts by player
+            u = _recipe_value(name, data, 'updates')
+            if isinstance(u, dict) or g != u: config['updates'] = {**(u if isinstance(u, dict) else {}), 'gen': g}
+        elif 'gen_updates' in params: config['gen_updates'] = g
+        else: updates = g
+    return {**config, **t}, updates
+
+def set_updates(model:Model, # a built model
+                gen:int|None # updates per round of its 'gen' player (None: as built)
+               )->Model:
+    "Set the updates per round of the model's generator player"
+    if gen is None: return model
+    players = {p.name: p for p in model.players}
+    if 'gen' not in players: raise ValueError(f"set_updates: {type(model).__name__} has no 'gen' player; its players are {list(players)}")
+    players['gen'].steps = gen
+    return model
+
+def is_recipe(name:str, data:Data, b:dict, # a model, its data and budget
+              trial:dict # a point of its space
+             )->bool:
+    "Does the point give the model exactly its recipe's arguments and updates on this data?"
+    cfg, up = trial_config(name, data, b, trial)
+    return up in (None, 1) and all(v == b['config'].get(k, _recipe_value(name, data, k)) for k, v in cfg.items())
+
+# %% ../nbs/12_experiments.ipynb #b4b70c4c
+def thin_history(df:pd.DataFrame, # a history frame, one row per round
+                 rows:int=200 # at most this many rows
+                )->pd.DataFrame:
+    "Means over blocks of consecutive rounds (the last value for the clocks 'step', 'time' and 'cpu'), at most `rows` rows"
+    if len(df) <= rows: return df
+    block = np.arange(len(df)) // math.ceil(len(df) / rows)
+    last = [c for c in ('step', 'time', 'cpu') if c in df.columns]
+    return df.groupby(block).agg({c: 'last' if c in last else 'mean' for c in df.columns}).reset_index(drop=True)
+
+def compact(run:RunFolder, # a finished run folder
+            rows:int=200, # history rows kept
+            keep_checkpoint:bool=False # keep model.pt?
+           ):
+    "Thin a finished (or diverged) run's history.csv to `rows` rows and, unless asked to keep it, delete its checkpoint"
+    if not is_done(run): raise ValueError(f"compact: {run.path} is {run.state}; expected a finished (or diverged) run")
+    if (run / 'history.csv').is_file(): run.write('history.csv', thin_history(pd.read_csv(run / 'history.csv'), rows).to_csv(index=False))
+    if not keep_checkpoint: run.checkpoint.unlink(missing_ok=True)
+
 # %% ../nbs/12_experiments.ipynb #1991c9db
 def _cells(models, datasets, seeds, steps, batch_size):
     "The grid's cells: (dataset, its budget, model, seed)"
@@ -119,6 +234,12 @@ def cell_folder(out, # the comparison's folder
                 model:str, dataset:str, seed:int)->RunFolder:
     "The run folder of one cell: out/<dataset>/<model>/seed<seed>"
     return RunFolder(Path(out) / dataset / model / f'seed{seed}')
+
+def is_done(run:RunFolder)->bool:
+    "Is the run over: finished, or stopped for good by a diverged loss (its metrics.json says so)?"
+    if run.state == 'finished': return True
+    m = run.read_json('metrics.json') or {}
+    return run.config is not None and str(m.get('status', '')).startswith('diverged')
 
 def _rows(run:RunFolder)->list:
     "The tidy rows of a finished cell, from its metrics.json"
@@ -134,26 +255,32 @@ def run_cell(name:str, # a registered model name
              run:RunFolder, # the cell's folder: new, stopped or finished
              n:int=2500, # samples drawn for the metrics
              quick:bool=False, # chapter 11's quick settings
-             device=None # where to train
+             device=None, # where to train
+             trial:dict|None=None, # a point of the model's search space (`trial_config`); None or {}: the recipe
+             keep_checkpoint:bool=True # keep the finished run's model.pt (`compact`)
             )->list: # the cell's tidy rows
     "Train (or resume, or read back) one cell of the grid in its run folder, through the one run lifecycle (`runs`)"
-    if run.state == 'finished': return _rows(run)
+    if is_done(run): return _rows(run)
+    config, updates = trial_config(name, data, b, trial)
     if run.state == 'stopped': _, model = open_run(run, device)
     else:
         seed_everything(seed)
-        model = build(name, data, device=device, **b['config'])
-        run = start_run(run.path, new_config(name, data, model, b['steps'], seed, b['batch_size']), model, force=True)
+        model = build(name, data, device=device, **config)
+        cfg = dict(new_config(name, data, model, b['steps'], seed, b['batch_size']), trial=dict(trial or {}))
+        run = start_run(run.path, cfg, model, force=True)
+    set_updates(model, updates)
     status = 'ok'
     try: train_run(run, model, data, b['steps'])
     except NonFiniteLoss as e: status = f'diverged at step {e.step}'
     finish_run(run, model, data, n=n, quick=quick, status=status)
+    compact(run, keep_checkpoint=keep_checkpoint)
     return _rows(run)
 
 # %% ../nbs/12_experiments.ipynb #ba76097a
 def collect(out # the comparison's folder
            )->pd.DataFrame:
     "The tidy rows of every finished cell under `out`"
-    rows = [r for p in sorted(Path(out).glob('*/*/seed*')) if (run := RunFolder(p)).state == 'finished' for r in _rows(run)]
+    rows = [r for p in sorted(Path(out).glob('*/*/seed*')) if is_done(run := RunFolder(p)) for r in _rows(run)]
     return pd.DataFrame(rows)
 
 def compare(models:list, # registered model names
@@ -197,6 +324,152 @@ def timings(df:pd.DataFrame)->pd.DataFrame:
     runs = df.drop_duplicates(KEY)
     return runs.groupby(['model', 'dataset'], sort=False)[['train_s', 'train_cpu_s', 'eval_s']].mean().reset_index()
 
+# %% ../nbs/12_experiments.ipynb #ef742136
+VALIDATION = {'ring': 'modes_captured, then high_quality', 'grid': 'modes_captured, then high_quality', 'mnist5k': 'frechet_distance (lower)'}
+
+def validation_score(metrics:dict, # a run's metrics (metrics.json's 'metrics')
+                     family:str # 'ring', 'grid' or 'mnist5k'
+                    )->float:
+    "The declared validation metric as one number, higher is better; -inf where it is missing"
+    if family == 'mnist5k': v = -metrics.get('frechet_distance', math.nan)
+    else: v = metrics.get('modes_captured', math.nan) + metrics.get('high_quality', math.nan) / 1e4   # 100% adds a hundredth of a mode
+    return v if math.isfinite(v) else -math.inf
+
+# %% ../nbs/12_experiments.ipynb #3bc71fdc
+def trial_folder(out, # the search's folder
+                 family:str, model:str, k:int)->RunFolder:
+    "The run folder of trial k: out/<family>/trials/<model>/trial<k>"
+    return RunFolder(Path(out) / family / 'trials' / model / f'trial{k}')
+
+def trial_results(out, # the search's folder
+                  family:str, # 'ring', 'grid' or 'mnist5k'
+                  model:str, # a model with a search space
+                  k:int=K # trials in the space
+                 )->pd.DataFrame:
+    "One row per finished trial: its number, knobs, status, validation score, CPU seconds and metrics"
+    rows = []
+    for i in range(k):
+        run = trial_folder(out, family, model, i)
+        if not is_done(run): continue
+        m = run.read_json('metrics.json')
+        rows.append(dict(model=model, family=family, trial=i, knobs=run.read_config().get('trial', {}), status=m['status'], score=validation_score(m['metrics'], family),
+                         train_cpu_s=m['train_cpu_s'], eval_s=m['eval_s'], **m['metrics']))
+    return pd.DataFrame(rows)
+
+def select(out, # the search's folder
+           family:str, model:str, k:int=K)->dict|None:
+    "The selected trial's knobs ({} is the recipe), once all k trials are finished; None before"
+    r = trial_results(out, family, model, k)
+    if len(r) < k: return None
+    return r.knobs[r.score.idxmax()]   # the knobs its config.json records; idxmax: the first of equal scores
+
+# %% ../nbs/12_experiments.ipynb #726fc540
+def _finals(models:list, dataset:str)->list:
+    "(model, seed) of the finals of `dataset`, the ablations included for alpha-GAN"
+    out = []
+    for m in models + [a for a, p in ABLATIONS.items() if p in models]:
+        out += [(m, s) for s in range(MORE_SEEDS.get((m, dataset), REPORT_SEEDS[dataset]))]
+    return out
+
+def search_plan(models:list|None=None, # the searched models (default: those of `SPACES`; ablations follow alpha-GAN)
+                datasets:list=GRID_DATASETS, # datasets with finals; their families are searched
+                k:int=K # trials per model and family
+               )->list: # (kind, family, dataset, model, trial number or seed)
+    "Every run of the search, in order: a family's trials, then the finals of the datasets that use its selection"
+    plan, models = [], list(models or SPACES)
+    for fam in dict.fromkeys(FAMILIES[d] for d in datasets):
+        plan += [('trial', fam, fam, m, i) for i in range(k) for m in models]
+        plan += [('final', fam, d, m, s) for d in datasets if FAMILIES[d] == fam for m, s in _finals(models, d)]
+    return plan
+
+# %% ../nbs/12_experiments.ipynb #0f8345a6
+def _run_job(job:tuple, out, data:dict, k:int, n:int, device, steps=None)->str:
+    "Run one job of `search_plan` if it can run now: 'done', 'ran', 'busy' (another process holds it) or 'waiting' (no selection yet)"
+    kind, fam, ds, model, i = job
+    parent = ABLATIONS.get(model, model)
+    b = budget(ds, steps)
+    if ds not in data: data[ds] = load_data(ds, **b['data'])
+    if kind == 'trial': run, trial, seed = trial_folder(out, fam, model, i), trials(model, k, data[ds], b)[i], TUNING_SEED
+    else: run, trial, seed = cell_folder(out, model, ds, i), select(out, fam, parent, k), i
+    if is_done(run): return 'done'
+    if trial is None: return 'waiting'
+    try:
+        with run.lock('alphagan-edu compare --search'):
+            if not is_done(run): run_cell(model, data[ds], seed, b, run, n=n, quick=b['quick'], device=device, trial=trial, keep_checkpoint=False)
+    except RunInUse: return 'busy'
+    return 'ran'
+
+def search(out, # the search's folder
+           models:list|None=None, # the searched models (default: those of `SPACES`)
+           datasets:list=GRID_DATASETS, # datasets with finals
+           k:int=K, # trials per model and family
+           n:int=2500, # samples drawn for the metrics
+           steps:int|None=None, # rounds instead of each budget's (for tests)
+           device=None, # where to train
+           wait:float=30., # seconds between looks when only waiting is left
+           log=None # a function of one line, told of each run started
+          )->int: # runs trained by this process
+    "Run the tuning protocol into `out`, resumably, alongside any other process running it there"
+    plan, data, ran = search_plan(models, datasets, k), {}, 0
+    while True:
+        states = []
+        for job in plan:
+            states.append(st := _run_job(job, out, data, k, n, device, steps))
+            if st == 'ran':
+                ran += 1
+                if log: log(f"finished {job}")
+        if all(s == 'done' for s in states): return ran
+        if 'ran' not in states: time.sleep(wait)
+
+# %% ../nbs/12_experiments.ipynb #09ce7fd8
+def best_so_far(r:pd.DataFrame # rows of `trial_results` of one model and family
+               )->pd.DataFrame:
+    "After each trial, the best validation score so far and the trial that holds it"
+    r = r.sort_values('trial').reset_index(drop=True)
+    best = r.score.cummax()
+    held = [int(r.trial[r.score[:i + 1].idxmax()]) for i in range(len(r))]
+    return pd.DataFrame(dict(trials=r.trial + 1, best=best, best_trial=held))
+
+def all_trials(out, # the search's folder
+               families=('ring', 'grid', 'mnist5k'), models:list|None=None, k:int=K)->pd.DataFrame:
+    "`trial_results` of every searched model and family found under `out`"
+    frames = [trial_results(out, f, m, k) for f in families for m in (models or SPACES)]
+    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
+
+# %% ../nbs/12_experiments.ipynb #c1e6624a
+def plot_trials(t:pd.DataFrame, # `all_trials`
+                family:str, # which family
+                k:int=K):
+    "Best validation metric so far against trials, one line per model (Lucic et al. 2018's kind of figure); returns the figure"
+    import matplotlib.pyplot as plt
+    sub, images = t[t.family == family], family == 'mnist5k'
+    panels = [('frechet_distance', 'FD of the best trial so far\n(lower is better)')] if images else \
+             [('modes_captured', 'modes of the best trial so far'), ('high_quality', 'its high-quality %')]
+    fig, axs = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.4), squeeze=False)
+    for m in _present(sub.model):
+        r = sub[sub.model == m].set_index('trial')
+        b = best_so_far(r.reset_index())
+        for ax, (col, label) in zip(axs[0], panels):
+            y = [r[col].get(i, math.nan) if col in r else math.nan for i in b.best_trial]
+            ax.plot(b.trials, y, 'o-', ms=3, label=m)
+    for ax, (col, label) in zip(axs[0], panels):
+        ax.set_xlabel('trials'); ax.set_xticks(range(1, k + 1)); ax.set_ylabel(label)
+        if images and len(sub) and sub[col].min() > 0 and sub[col].max() / sub[col].min() > 20: ax.set_yscale('log')
+    axs[0, -1].legend(fontsize=7, ncol=2)
+    fig.suptitle(f'{family}: the search, selected by {VALIDATION[family]}', fontsize=10); fig.tight_layout()
+    return fig
+
+def search_cpu(out, # the search's folder
+               families=('ring', 'grid', 'mnist5k'), k:int=K)->pd.DataFrame:
+    "CPU seconds per model and family: trials (training + evaluation), finals (the family's datasets), and their sum"
+    t, f = all_trials(out, families, k=k), collect(out)
+    rows = []
+    if len(t): rows += [dict(model=r.model, family=r.family, part='trials', cpu_s=r.train_cpu_s + r.eval_s) for r in t.itertuples()]
+    if len(f): rows += [dict(model=r.model, family=FAMILIES[r.dataset], part='finals', cpu_s=r.train_cpu_s + r.eval_s) for r in f.drop_duplicates(KEY).itertuples()]
+    if not rows: return pd.DataFrame()
+    s = pd.DataFrame(rows).pivot_table(index=['model', 'family'], columns='part', values='cpu_s', aggfunc='sum').fillna(0)
+    return s.assign(total=s.sum(axis=1)).reset_index()
+
 # %% ../nbs/12_experiments.ipynb #97b4654c
 METRICS = {   # name: (label, +1 if higher is better, -1 if lower is better, 0 if neither)
     'modes_captured':     ('modes captured', 1),
@@ -209,7 +482,8 @@ METRICS = {   # name: (label, +1 if higher is better, -1 if lower is better, 0 i
     'recon_l1':           ('reconstruction L1 (held out)', -1),
     'recon_mse':          ('reconstruction MSE (held out)', -1),
     'log_likelihood':     ('log-likelihood, nats (held out)', 1),
-    'code_js':            ('JS(codes, prior), nats (held out)', -1),
+    'code_js':            ('JS(codes, prior), nats (held out; draws from q(z|x) for stochastic encoders)', -1),
+    'code_js_means':      ('JS(posterior means, prior), nats (held out; stochastic encoders)', 0),
 }
 SAMPLE_METRICS = {'ring': ['modes_captured', 'high_quality', 'kl_modes'], 'grid': ['modes_captured', 'high_quality', 'kl_modes'],
                   'digits': ['inception_score', 'frechet_distance', 'wasserstein_critic'],

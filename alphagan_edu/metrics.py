@@ -22,7 +22,8 @@ from .gan import gradient_penalty
 __all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'StackedClassifier', 'stacked_modes',
            'stacked_mode_stats', 'stacked_mnist_metrics', 'class_probs', 'inception_score', 'gaussian_frechet',
            'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim', 'ms_ssim_diversity',
-           'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'code_js', 'evaluate']
+           'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'is_stochastic_encoder', 'posterior_draws',
+           'code_js', 'evaluate']
 
 # %% ../nbs/11_metrics.ipynb #138ef99f
 def _check_count(n, name:str):
@@ -534,9 +535,25 @@ def _fit_stopped(net:nn.Module, # maps a batch (B, D) to logits (B,)
     return best_step
 
 # %% ../nbs/11_metrics.ipynb #13b8fd5f
-def _codes(model, x:Tensor, batch_size:int=500)->Tensor:
-    "The model's codes `encode(x)` of `x`, float on the CPU"
-    codes = torch.cat([z for _, z in _batched_calls(model, 'encode', x, batch_size)]).float()
+def is_stochastic_encoder(model)->bool:
+    "Does the model's encoder give a distribution q(z|x) (a `posterior` with mean and log-variance heads), not one code?"
+    return callable(getattr(model, 'posterior', None)) and callable(getattr(model, 'inference_net', None))
+
+def posterior_draws(model, # a model with a Gaussian encoder (`is_stochastic_encoder`)
+                    x:Tensor, # data (B, *shape) on the model's device
+                    generator:torch.Generator # the CPU stream of the noise
+                   )->Tensor:
+    "Codes z = mu(x) + sigma(x) eps ~ q(z|x) from the encoder `encode` uses (its weight average if the run keeps one)"
+    mu, log_var = model.inference_net('E')(x).chunk(2, dim=1)
+    eps = torch.randn(mu.shape, generator=generator).to(mu.device, mu.dtype)
+    return mu + (0.5 * log_var).exp() * eps
+
+def _codes(model, x:Tensor, batch_size:int=500, generator:torch.Generator|None=None)->Tensor:
+    "The model's codes of `x`, float on the CPU: `encode(x)`, or with a `generator` draws from q(z|x)"
+    if generator is None: codes = torch.cat([z for _, z in _batched_calls(model, 'encode', x, batch_size)]).float()
+    else:
+        with evaluating(model): codes = torch.cat([posterior_draws(model, x[i:i + batch_size].to(_device_of(model)), generator).double().cpu()
+                                                   for i in range(0, len(x), batch_size)]).float()
     if codes.ndim != 2: raise ValueError(f"encode returned codes of shape {tuple(codes.shape)}; expected (N, latent_dim)")
     return codes
 
@@ -551,12 +568,15 @@ def code_js(model, # a model with `encode(x)` -> codes (B, latent_dim), the prio
             hidden:int=64, # width of the classifier's two hidden layers
             lr:float=1e-3, # Adam's learning rate
             batch_size:int=256, # codes (and as many prior draws) per update
-            seed:int=0 # seeds the prior draws, the classifier and its batches; global streams are left as they were
+            seed:int=0, # seeds the prior draws, the classifier and its batches; global streams are left as they were
+            draws:bool=False # score draws z ~ q(z|x) of a stochastic encoder instead of its codes `encode(x)` (the means)
            )->dict:
-    "JS(codes E(x) || N(0, I)) in nats by a fresh classifier, fitted on training codes and scored on held-out ones"
+    "JS(codes || N(0, I)) in nats by a fresh classifier, fitted on training codes and scored on held-out ones"
     if not isinstance(data, Data): raise TypeError(f"code_js: data is a {type(data).__name__}; expected a Data")
     _check_count(steps, 'steps'); _check_count(batch_size, 'batch_size')
-    z_fit, z_eval = _codes(model, data.x), _codes(model, data.x_test)
+    if draws and not is_stochastic_encoder(model): raise TypeError(f"code_js: draws=True needs a stochastic encoder (a `posterior`); {type(model).__name__} has none")
+    g = torch.Generator().manual_seed(seed + 1) if draws else None
+    z_fit, z_eval = _codes(model, data.x, generator=g), _codes(model, data.x_test, generator=g)
     with rng_kept():
         torch.manual_seed(seed)
         prior_fit, prior_eval, net = torch.randn_like(z_fit), torch.randn_like(z_eval), ratio_net(z_fit.shape[1], hidden)
@@ -591,7 +611,12 @@ def _model_metrics(model, data:Data, quick:bool, seed:int, codes:bool)->dict:
         torch.manual_seed(seed)
         if callable(getattr(model, 'reconstruct', None)): out.update(reconstruction_error(model, x))
         if callable(getattr(model, 'log_likelihood', None)): out['log_likelihood'] = log_likelihood(model, x[:100] if quick else x, k=10 if quick else 100)
-    if codes and callable(getattr(model, 'encode', None)): out.update(code_js(model, data, steps=300 if quick else 2000, seed=seed))
+    if codes and callable(getattr(model, 'encode', None)):
+        steps = 300 if quick else 2000
+        if is_stochastic_encoder(model):   # what the prior is matched against is the aggregate of q(z|x): score draws, and the means beside them
+            out.update(code_js(model, data, steps=steps, seed=seed, draws=True))
+            out.update({k.replace('code_js', 'code_js_means'): v for k, v in code_js(model, data, steps=steps, seed=seed).items()})
+        else: out.update(code_js(model, data, steps=steps, seed=seed))
     return out
 
 # %% ../nbs/11_metrics.ipynb #44ef6581
