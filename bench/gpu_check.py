@@ -29,8 +29,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from alphagan_edu.data import Data, ring, grid, digits, color_digits
-from alphagan_edu.training import MODELS, Model, build, seed_everything, model_names
-import alphagan_edu.gan, alphagan_edu.vae, alphagan_edu.alpha_gan, alphagan_edu.relatives   # register every model
+from alphagan_edu.training import Model, build, seed_everything, model_names
 
 RESULTS, T0 = [], time.time()
 
@@ -89,12 +88,12 @@ def main():
     dev, cpu = torch.device('cpu' if a.cpu else 'cuda'), torch.device('cpu')
     warnings.simplefilter('ignore')
     name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'the CPU (dry run)'
-    print(f"torch {torch.__version__} on {name}; {len(MODELS)} models")
+    print(f"torch {torch.__version__} on {name}; {len(model_names())} models")
     tmp, data = Path(tempfile.mkdtemp()), datasets()
 
     @check('every model on every kind of data, nothing on the CPU')
     def _():
-        for m_name in MODELS:
+        for m_name in model_names():
             done, skipped, spy = [], [], CPUFloats()
             for d in data:
                 seed_everything(0)
