@@ -15,7 +15,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
 from .training import Model, AutoEncoding, NonFiniteLoss, seed_everything, build, model_spec, model_names, MODELS
-from .runs import RunFolder, RunInUse, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
+from .runs import RunFolder, RunInUse, scalars, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
 from .metrics import evaluate
 
 # %% auto #0
@@ -66,11 +66,6 @@ def budget(dataset:str, # a key of `BUDGETS`
     return b
 
 # %% ../nbs/12_experiments.ipynb #8b435a6d
-def _scalars(metrics:dict)->dict:
-    "The entries of `metrics` that are numbers (bools and non-numbers left out), as floats"
-    return {k: float(v) for k, v in metrics.items()
-            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)}
-
 def _train(model:Model, data:Data, steps:int, batch_size:int, seed:int)->tuple:
     "Fit `model`; returns (status, wall seconds, CPU seconds)"
     t, c, status = time.perf_counter(), time.process_time(), 'ok'
@@ -80,7 +75,7 @@ def _train(model:Model, data:Data, steps:int, batch_size:int, seed:int)->tuple:
 
 def _evaluate(model:Model, data:Data, n:int, seed:int, quick:bool)->tuple:
     "(status, metrics): chapter 11's numbers, or none and the reason"
-    try: return 'ok', _scalars(evaluate(model, data, n=n, seed=seed, quick=quick))
+    try: return 'ok', scalars(evaluate(model, data, n=n, seed=seed, quick=quick))
     except ValueError as e:
         if 'not finite' not in str(e): raise
         return 'non-finite samples', {}

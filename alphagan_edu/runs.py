@@ -24,9 +24,9 @@ except ImportError: fcntl = None   # Windows: the lock is the file alone, its ho
 
 # %% auto #0
 __all__ = ['SCHEMA', 'RunFolder', 'plain', 'RunInUse', 'checkpoint_every', 'new_config', 'start_run', 'open_run', 'train_run',
-           'final_losses', 'metrics_module', 'compute_metrics', 'save_samples', 'load_samples', 'save_showcase',
-           'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder', 'write_figures',
-           'finish_run']
+           'final_losses', 'metrics_module', 'scalars', 'compute_metrics', 'save_samples', 'load_samples',
+           'save_showcase', 'load_showcase', 'samples_figure', 'reconstructions_figure', 'save_figure', 'has_encoder',
+           'write_figures', 'finish_run']
 
 # %% ../nbs/16_runs.ipynb #d8f5b31b
 SCHEMA = 2   # of config.json and metrics.json
@@ -323,7 +323,7 @@ def metrics_module():
         return None
     return metrics
 
-def _scalars(metrics:dict)->dict:
+def scalars(metrics:dict)->dict:
     "The entries of `metrics` that are numbers (bools and non-numbers left out), as floats"
     return {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)}
 
@@ -338,7 +338,7 @@ def compute_metrics(model:Model, # a trained model
     out = dict(step=model.step, status='ok', quick=quick, n_samples=n, train_s=last.get('time'), train_cpu_s=last.get('cpu'),
                final_losses=final_losses(model.history), metrics={})
     if (m := metrics_module()) is not None:
-        try: out['metrics'] = _scalars(m.evaluate(model, data, n=n, seed=seed, quick=quick, device=model.device))
+        try: out['metrics'] = scalars(m.evaluate(model, data, n=n, seed=seed, quick=quick, device=model.device))
         except (ValueError, TypeError, RuntimeError) as e:
             out['status'] = 'non-finite samples' if 'not finite' in str(e) else f'{type(e).__name__}: {e}'
     return plain({**out, 'eval_s': time.perf_counter() - t})
