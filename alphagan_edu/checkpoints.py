@@ -165,7 +165,7 @@ def load_checkpoint(path, # a file written by `Model.save`
     klass = _model_class(ckpt, path, cls._classes)   # every model class, as `Model` records them
     if not issubclass(klass, cls): raise TypeError(f"{path} holds a {klass.__name__} checkpoint, not a {cls.__name__}: load it with {klass.__name__}.load or Model.load")
     with torch.random.fork_rng(devices=[]): model = klass(**ckpt['config'])
-    model._start_average({k.split('.')[1] for k in ckpt['state'] if k.startswith('averaged.')})
+    model._start_average(list(dict.fromkeys(k.split('.')[1] for k in ckpt['state'] if k.startswith('averaged.'))))   # in the saved order
     model.to(device if device is not None else default_device())
     try: model.load_state_dict(ckpt['state'])
     except RuntimeError as e: raise ValueError(f"{path}: its networks do not fit {klass.__name__}(**{ckpt['config']}): {e}") from e

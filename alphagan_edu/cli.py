@@ -25,8 +25,8 @@ from . import experiments
 
 # %% auto #0
 __all__ = ['PROG', 'RUN_FILES', 'CLIError', 'model_class', 'get_device', 'get_data', 'read_run', 'check_out', 'run_config',
-           'load_run', 'build_model', 'Terminated', 'StopOnSignal', 'on_signals', 'show_progress', 'build_parser',
-           'main']
+           'load_run', 'build_model', 'tuned_config', 'Terminated', 'StopOnSignal', 'on_signals', 'show_progress',
+           'build_parser', 'main']
 
 # %% ../nbs/18_cli.ipynb #2fb340ac
 PROG = 'alphagan-edu'
@@ -166,13 +166,23 @@ def load_run(folder, # a folder written by `alphagan-edu train`
 def build_model(name:str, # the model's command-line name
                 data:Data, # the data it will be trained on
                 device:torch.device, # where to put it
-                latent_dim:int|None=None # size of z, or None for the model's recipe
+                latent_dim:int|None=None, # size of z, or None for the model's recipe
+                config:dict|None=None # arguments over the recipe's, e.g. a tuned configuration (`tuned_config`)
                )->Model:
-    "The model called `name`, built for `data` by chapter 06's `build` (recipe, switches), with only the options the user set"
-    kw = {} if latent_dim is None else dict(latent_dim=latent_dim)
+    "The model called `name`, built for `data` by chapter 06's `build` (recipe, switches), with `config` and the options the user set"
+    kw = {**(config or {}), **({} if latent_dim is None else dict(latent_dim=latent_dim))}
     model_class(name)
     try: return build(name, data, device=device, **kw)
     except (ValueError, TypeError) as e: raise CLIError(f"--model {name} --data {data.name}: {e}") from e
+
+def tuned_config(name:str, # the model's command-line name
+                 data:Data # the data it will be trained on
+                )->tuple: # (arguments for `build`, batch size, the selected knobs); ({}, None, None) where none was selected
+    "The configuration chapter 12's search selected for `name` on `data`: its knobs applied to the recipe, with the dataset's budget"
+    knobs = experiments.selected(name, data.name)
+    if knobs is None: return {}, None, None
+    b = experiments.budget(data.name)
+    return experiments.trial_config(name, data, b, knobs), b['batch_size'], knobs
 
 def _batch_size(bs:int|None, model:Model, data:Data)->int:
     "The batch size asked for (default: the model's own `batch_size` if its config has one, else 64), checked against the data's size"
@@ -302,14 +312,17 @@ def _new_run(a, say)->int:
     model_class(a.model); device = get_device(a.device)
     if is_main(): check_out(a.out, a.force)   # under torchrun, rank 0 checks and writes; the others wait for it
     data = get_data(a.data, a.data_dir)
+    config, bs, knobs = ({}, None, None) if a.recipe else tuned_config(a.model, data)
     seed_everything(a.seed)
-    model = build_model(a.model, data, device, a.latent_dim)
-    cfg, run = _run_config(a, model, data, _batch_size(a.batch_size, model, data)), RunFolder(a.out)
+    model = build_model(a.model, data, device, a.latent_dim, config)
+    cfg, run = _run_config(a, model, data, _batch_size(a.batch_size or bs, model, data)), RunFolder(a.out)
+    if knobs is not None: cfg['trial'] = knobs   # as the comparison's finals record it
     with _locked(run, 'train', say):
         if is_main() and (old := check_out(a.out, a.force)): say(f"replacing the run in {a.out}: removing {', '.join(old)}")
         _begin(run, cfg, model, a.force)
+        tuned = (", the chapter's recipe" if a.recipe else '') if knobs is None else f", the search's selection ({', '.join(f'{k}={v}' for k, v in knobs.items()) or 'its recipe'})"
         say(f"training {type(model).__name__} on {data.name} ({len(data)} samples) on {device} for {a.steps} steps, "
-            f"batch size {cfg['batch_size']}, into {run.path}")
+            f"batch size {cfg['batch_size']}{tuned}, into {run.path}")
         with torch_threads(a.threads):
             _fit(model, data, cfg, run.path, a.steps, progress=show_progress(a.quiet), a=a)
             return _finish(model, data, cfg, run.path, a.eval_n, a.quick_metrics, say) if is_main() else 0
@@ -334,7 +347,7 @@ def _resuming(cfg:dict, model:Model, total:int, device)->str:
 # %% ../nbs/18_cli.ipynb #ae2c5f12
 def _resume(a, say)->int:
     "`train --resume DIR`: continue a run with its own settings up to the total number of steps"
-    if given := [f"--{o.replace('_', '-')}" for o in _RUN_OPTIONS if getattr(a, o) is not None] + (['--force'] if a.force else []):
+    if given := [f"--{o.replace('_', '-')}" for o in _RUN_OPTIONS if getattr(a, o) is not None] + [f'--{f}' for f in ('recipe', 'force') if getattr(a, f)]:
         raise CLIError(f"--resume takes the run's settings from {a.resume}/config.json; drop {', '.join(given)}")
     device, needed = get_device(a.device), ('model', 'data', 'seed', 'batch_size') + (() if a.steps else ('steps',))
     run_config(a.resume, needed)                      # checked before the lock, which would make a missing folder
@@ -544,6 +557,8 @@ def _train_parser(sub):
     p.add_argument('--data-dir', metavar='PATH', help='the folder holding the files of mnist, cifar10 or celeba (nothing is downloaded)')
     p.add_argument('--batch-size', type=_positive, metavar='B', help="samples per batch (default: the model's own, else 64)")
     p.add_argument('--latent-dim', type=_positive, metavar='K', help="size of the code z (default: the model's own for the data)")
+    p.add_argument('--recipe', action='store_true', help="train the model's chapter recipe, not the configuration chapter 12's "
+                   "search selected for ring, grid, mnist5k and stacked-mnist (the default there)")
     p.add_argument('--checkpoint-every', type=_positive, metavar='K',
                    help='save the checkpoint every K steps, so that a run killed outright can resume (default 500)')
     p.add_argument('--eval-n', type=_positive, default=2500, metavar='N', help='samples drawn for metrics.json (default 2500)')

@@ -15,19 +15,19 @@ from torch import Tensor
 from tqdm.auto import tqdm
 from .data import Data, load_data, show_batch
 from .training import Model, AutoEncoding, NonFiniteLoss, seed_everything, build, model_spec, model_names, MODELS
-from .runs import RunFolder, RunInUse, scalars, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
+from .runs import RunFolder, RunInUse, plain, scalars, new_config, start_run, open_run, train_run, finish_run, load_samples, load_showcase
 from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING_SEED', 'FAMILIES', 'REPORT_SEEDS', 'MORE_SEEDS',
            'ABLATIONS', 'SPACES', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
-           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget', 'run_one', 'space_size',
-           'trials', 'trial_config', 'set_updates', 'is_recipe', 'thin_history', 'compact', 'cell_folder', 'is_done',
+           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'SELECTED', 'budget', 'run_one',
+           'space_size', 'trials', 'trial_config', 'is_recipe', 'thin_history', 'compact', 'cell_folder', 'is_done',
            'run_cell', 'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder',
            'trial_results', 'select', 'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu',
            'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt',
            'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
-           'headline_table']
+           'headline_table', 'selected']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -165,37 +165,23 @@ def trial_config(name:str, # a registered model name
                  data:Data, # the dataset (its recipe)
                  b:dict, # the dataset's budget (`budget`)
                  trial:dict|None=None # a point of the model's space, or None / {} for the recipe
-                )->tuple: # (arguments for `build`, generator updates per round to set on the built model or None)
+                )->dict: # arguments for `build`
     "The model's arguments for a trial: the budget's config and the trial's knobs, factors applied to the recipe's values"
-    config, t, updates = dict(b['config']), dict(trial or {}), None
+    config, t = dict(b['config']), dict(trial or {})
     if 'lr_scale' in t: config['lr'] = _scaled(_recipe_value(name, data, 'lr'), t.pop('lr_scale'))
     if 'l1_scale' in t: config['l1_weight'] = _recipe_value(name, data, 'l1_weight') * t.pop('l1_scale')
     if 'beta1' in t or 'beta2' in t: config['betas'] = _with_betas(_recipe_value(name, data, 'betas'), t.pop('beta1', None), t.pop('beta2', None))
-    if 'gen_updates' in t:
-        g, params = t.pop('gen_updates'), inspect.signature(model_spec(name)[0].__init__).parameters
-        if 'updates' in params:   # alpha-GAN: a count for every player, or a dict of counts by player
-            u = _recipe_value(name, data, 'updates')
-            if isinstance(u, dict) or g != u: config['updates'] = {**(u if isinstance(u, dict) else {}), 'gen': g}
-        elif 'gen_updates' in params: config['gen_updates'] = g
-        else: updates = g
-    return {**config, **t}, updates
-
-def set_updates(model:Model, # a built model
-                gen:int|None # updates per round of its 'gen' player (None: as built)
-               )->Model:
-    "Set the updates per round of the model's generator player"
-    if gen is None: return model
-    players = {p.name: p for p in model.players}
-    if 'gen' not in players: raise ValueError(f"set_updates: {type(model).__name__} has no 'gen' player; its players are {list(players)}")
-    players['gen'].steps = gen
-    return model
+    if 'gen_updates' in t and 'updates' in inspect.signature(model_spec(name)[0].__init__).parameters:   # alpha-GAN: a count per player
+        g, u = t.pop('gen_updates'), _recipe_value(name, data, 'updates')
+        if isinstance(u, dict) or g != u: config['updates'] = {**(u if isinstance(u, dict) else {}), 'gen': g}
+    return {**config, **t}
 
 def is_recipe(name:str, data:Data, b:dict, # a model, its data and budget
               trial:dict # a point of its space
              )->bool:
-    "Does the point give the model exactly its recipe's arguments and updates on this data?"
-    cfg, up = trial_config(name, data, b, trial)
-    return up in (None, 1) and all(v == b['config'].get(k, _recipe_value(name, data, k)) for k, v in cfg.items())
+    "Does the point give the model exactly its recipe's arguments on this data?"
+    cfg = trial_config(name, data, b, trial)
+    return all(v == b['config'].get(k, _recipe_value(name, data, k)) for k, v in cfg.items())
 
 # %% ../nbs/12_experiments.ipynb #b4b70c4c
 def thin_history(df:pd.DataFrame, # a history frame, one row per round
@@ -256,14 +242,17 @@ def run_cell(name:str, # a registered model name
             )->list: # the cell's tidy rows
     "Train (or resume, or read back) one cell of the grid in its run folder, through the one run lifecycle (`runs`)"
     if is_done(run): return _rows(run)
-    config, updates = trial_config(name, data, b, trial)
-    if run.state == 'stopped': _, model = open_run(run, device)
+    config = trial_config(name, data, b, trial)
+    if run.state == 'stopped':
+        _, model = open_run(run, device)
+        if diff := {k: model.config.get(k) for k, v in config.items() if plain(model.config.get(k)) != plain(v)}:
+            raise ValueError(f"{run.path} holds a run with other settings than its trial's ({diff}, where the trial asks for "
+                             f"{ {k: config[k] for k in diff} }); remove the folder to train it again")
     else:
         seed_everything(seed)
         model = build(name, data, device=device, **config)
         cfg = dict(new_config(name, data, model, b['steps'], seed, b['batch_size']), trial=dict(trial or {}))
         run = start_run(run.path, cfg, model, force=True)
-    set_updates(model, updates)
     status = 'ok'
     try: train_run(run, model, data, b['steps'])
     except NonFiniteLoss as e: status = f'diverged at step {e.step}'
@@ -767,3 +756,17 @@ def headline_table(summary:pd.DataFrame, # the frame of `summarize`
     lines += ['| ' + ' | '.join([name] + [cell(name, ds, m, dec) for ds, m, dec in columns]) + ' |' for name in models]
     if path is not None: Path(path).write_text('\n'.join(lines) + '\n')
     return '\n'.join(lines)
+
+# %% ../nbs/12_experiments.ipynb #d8b3f4a1
+SELECTED = {   # family -> model -> the knobs of its selected trial ({}: the recipe); see `select`, checked against experiments/search
+    'ring': {'gan': dict(lr_scale=2., gen_updates=2, beta1=0.), 'wgan-gp': dict(lr_scale=2., n_critic=2, beta1=0., gp_weight=1.),
+             'vae': dict(lr_scale=2., likelihood='laplace', learn_scale=False, beta=0.5), 'aae': dict(lr_scale=1., gen_updates=2, beta1=0., rec_weight=10.),
+             'vae-gan': dict(lr_scale=2., gen_updates=1, beta1=0.9, kl_weight=0.1, gamma=1.), 'bigan': dict(lr_scale=2., gen_updates=2, beta1=0., beta2=0.999),
+             'age': dict(lr_scale=1., gen_updates=2, beta1=0., z_weight=1.), 'alpha-gan': dict(lr_scale=1., gen_updates=2, beta1=0.5, l1_scale=0.5)},
+}
+
+def selected(name:str, # a registered model name; an ablation takes its parent's selection
+             dataset:str # a dataset's name; one outside `FAMILIES` has no selection
+            )->dict|None:
+    "The knobs the search selected for `name` on `dataset`'s family, or None where it made no selection"
+    return SELECTED.get(FAMILIES.get(dataset), {}).get(ABLATIONS.get(name, name))

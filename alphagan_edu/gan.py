@@ -27,12 +27,13 @@ _GAME_CHECKS = dict(lr=positive, betas=betas_pair)   # what every adversarial mo
 # %% ../nbs/07_gan.ipynb #335407fc
 class GAN(Generative):
     "A GAN: generator `G` and discriminator `D` (logits), the players 'disc' and 'gen'"
-    checks = dict(_GAME_CHECKS, loss=one_of(*GEN_LOSSES))
+    checks = dict(_GAME_CHECKS, loss=one_of(*GEN_LOSSES), gen_updates=positive_int)
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  loss:str='non_saturating', # the generator's loss: 'minimax' or 'non_saturating'
                  lr:float=2e-4, # Adam learning rate of both players
                  betas:tuple=(0.5, 0.999), # Adam betas of both players
+                 gen_updates:int=1, # generator updates per round (per discriminator update)
                  hidden:int|tuple|None=None, # width(s) of the nets (chapter 05's defaults if None)
                  batch_size:int=64, # samples per batch in `fit`
                  decay:float=0., # fraction of the run over which the learning rates fall to 0 (chapter 06)
@@ -62,10 +63,10 @@ def gen_loss(self:GAN, x:Tensor, # a batch of data, seen beside the samples so t
 
 @patch
 def make_players(self:GAN)->list:
-    "'disc' then 'gen', one update each per round"
+    "'disc', one update per round, then 'gen', `gen_updates` updates"
     c = self.config
     return [Player('disc', self.D, self.disc_loss, lr=c['lr'], betas=c['betas']),
-            Player('gen', self.G, self.gen_loss, lr=c['lr'], betas=c['betas'])]
+            Player('gen', self.G, self.gen_loss, lr=c['lr'], betas=c['betas'], steps=c['gen_updates'])]
 
 register('gan', GAN)
 

@@ -41,7 +41,7 @@ def _rec_term(config:dict, x:Tensor, x_rec:Tensor)->dict:
 
 class AAE(AutoEncoding):
     "Adversarial auto-encoder: encoder `E`, generator `G`, code discriminator `C`; players 'enc', 'gen', 'code'"
-    checks = dict(_CHECKS, rec=one_of(*RECS), rec_weight=non_negative)
+    checks = dict(_CHECKS, rec=one_of(*RECS), rec_weight=non_negative, gen_updates=positive_int)
     recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
@@ -50,6 +50,7 @@ class AAE(AutoEncoding):
                  loss:str='non_saturating', # the encoder's loss against C: 'minimax', 'non_saturating' or 'ratio'
                  lr:float=2e-4, # Adam learning rate of every player
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
+                 gen_updates:int=1, # generator updates per round (per update of the others)
                  hidden:int|tuple|None=None, # widths of E and G (chapter 05's defaults if None)
                  code_hidden:int|tuple|None=None, # widths of C
                  batch_size:int=64, # samples per batch in `fit`
@@ -88,8 +89,8 @@ def code_loss(self:AAE, x:Tensor # a batch of data (B, *shape)
 
 @patch
 def make_players(self:AAE)->list:
-    "'enc', 'gen', 'code', one update each per round"
-    return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss),
+    "'enc', 'gen' (`gen_updates` updates), 'code', one update each per round"
+    return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss, steps=self.config['gen_updates']),
             _player(self, 'code', self.C, self.code_loss)]
 
 register('aae', AAE)
@@ -99,7 +100,7 @@ VAEGAN_RECS = ('features', 'l1', 'l2')
 
 class VAEGAN(GaussianPosterior, AutoEncoding):
     "VAE-GAN: Gaussian encoder `E` (mean and log-variance heads), generator `G`, data discriminator `D`; players 'enc', 'gen', 'disc'"
-    checks = dict(_CHECKS, rec=one_of(*VAEGAN_RECS), rec_weight=non_negative, kl_weight=non_negative, gamma=non_negative)
+    checks = dict(_CHECKS, rec=one_of(*VAEGAN_RECS), rec_weight=non_negative, kl_weight=non_negative, gamma=non_negative, gen_updates=positive_int)
     recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
@@ -110,6 +111,7 @@ class VAEGAN(GaussianPosterior, AutoEncoding):
                  loss:str='non_saturating', # the decoder's loss against D: 'minimax', 'non_saturating' or 'ratio'
                  lr:float=2e-4, # Adam learning rate of every player
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
+                 gen_updates:int=1, # generator updates per round (per update of the others)
                  hidden:int|tuple|None=None, # widths of E, G and D (chapter 05's defaults if None)
                  batch_size:int=64, # samples per batch in `fit`
                  decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
@@ -180,8 +182,8 @@ def disc_loss(self:VAEGAN, x:Tensor # a batch of data (B, *shape)
 
 @patch
 def make_players(self:VAEGAN)->list:
-    "'enc', 'gen', 'disc', one update each per round"
-    return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss),
+    "'enc', 'gen' (`gen_updates` updates), 'disc', one update each per round"
+    return [_player(self, 'enc', self.E, self.enc_loss), _player(self, 'gen', self.G, self.gen_loss, steps=self.config['gen_updates']),
             _player(self, 'disc', self.D, self.disc_loss)]
 
 register('vae-gan', VAEGAN)
@@ -190,13 +192,14 @@ register('vae-gan-pixel', VAEGAN, rec='l1')   # the ablation: reconstruction err
 # %% ../nbs/10_relatives.ipynb #7515eb26
 class BiGAN(AutoEncoding):
     "BiGAN/ALI: encoder `E`, generator `G`, joint discriminator `J` on (x, z) pairs; players 'disc', 'enc', 'gen'"
-    checks = _CHECKS
+    checks = dict(_CHECKS, gen_updates=positive_int)
     recipes = _RECIPES
     def __init__(self, shape, # data shape: (D,) for points, (C, H, W) for images
                  latent_dim:int|None=None, # size of z (default: 2 for points, 32 for images)
                  loss:str='non_saturating', # the encoder's and generator's loss: 'minimax', 'non_saturating' or 'ratio'
                  lr:float=2e-4, # Adam learning rate of every player
                  betas:tuple=(0.5, 0.999), # Adam betas of every player
+                 gen_updates:int=1, # generator updates per round (per update of the others)
                  hidden:int|tuple|None=None, # widths of E, G and the x branch of J (chapter 05's defaults if None)
                  batch_size:int=64, # samples per batch in `fit`
                  decay:float=0., # fraction of each run over which the learning rates fall linearly towards 0 (chapter 06)
@@ -239,9 +242,9 @@ def gen_loss(self:BiGAN, x:Tensor # a batch of data, seen by J beside the sample
 
 @patch
 def make_players(self:BiGAN)->list:
-    "'disc', 'enc', 'gen', one update each per round"
+    "'disc', 'enc', one update each per round, then 'gen', `gen_updates` updates"
     return [_player(self, 'disc', self.J, self.disc_loss), _player(self, 'enc', self.E, self.enc_loss),
-            _player(self, 'gen', self.G, self.gen_loss)]
+            _player(self, 'gen', self.G, self.gen_loss, steps=self.config['gen_updates'])]
 
 register('bigan', BiGAN)
 
