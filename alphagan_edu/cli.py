@@ -451,6 +451,7 @@ def _search(a, models, datasets, out, device, say)->int:
     if a.seeds is not None: raise CLIError("--seeds does not apply to --search: its seeds are declared (the tuning seed "
                                            f"{experiments.TUNING_SEED}, then reporting seeds from 0, chapter 12's REPORT_SEEDS)")
     if a.batch_size or a.quick_metrics: raise CLIError("--batch-size and --quick-metrics do not apply to --search: every run uses its dataset's budget")
+    if a.recipe: raise CLIError("--recipe does not apply to --search: the search's trials include each model's recipe (trial 0)")
     if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
     say(f"searching {', '.join(models)}: {a.trials} trials per family, then the finals of {', '.join(datasets)}, in {out}")
     with torch_threads(a.threads):
@@ -474,11 +475,12 @@ def _compare(a, say)->int:
     with _locked(RunFolder(out), 'compare', say):
         if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
         n_runs = len(models) * len(datasets) * len(seeds)
-        say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {n_runs} runs in {out}")
+        say(f"comparing {', '.join(models)} on {', '.join(datasets)} with seeds {', '.join(map(str, seeds))}: {n_runs} runs in {out}, "
+            + ("with the chapters' recipes" if a.recipe else "with the search's selections where it made them (chapter 12), else the recipes"))
         try:
             with torch_threads(a.threads):
                 df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
-                                         quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet))
+                                         quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet), tuned=not a.recipe)
         except KeyboardInterrupt as e:
             word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
             raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
@@ -618,6 +620,8 @@ def _compare_parser(sub):
     p.add_argument('--search', action='store_true', help="run chapter 12's tuning protocol instead: per model and family the declared "
                    "trials on the tuning seed, then the selected configuration on the reporting seeds (resumable; two processes may share --out)")
     p.add_argument('--trials', type=_positive, default=experiments.K, metavar='K', help=f'trials per model and family with --search (default {experiments.K})')
+    p.add_argument('--recipe', action='store_true', help="the chapters' recipes, not the configurations the search selected (the default "
+                   "on ring, grid, mnist5k and stacked-mnist); not with --search")
     p.add_argument('--quick-metrics', action='store_true', help='cheaper metrics (at most 500 samples, a shorter critic run)')
     _common(p)
     p.set_defaults(run=_compare)

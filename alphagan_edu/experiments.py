@@ -20,14 +20,14 @@ from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['COMPARED', 'SHARED', 'BUDGETS', 'GRID_DATASETS', 'KEY', 'K', 'TUNING_SEED', 'FAMILIES', 'REPORT_SEEDS', 'MORE_SEEDS',
-           'ABLATIONS', 'SPACES', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED', 'PUBLISHED_STACKED',
-           'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'SELECTED', 'budget', 'run_one',
-           'space_size', 'trials', 'trial_config', 'is_recipe', 'thin_history', 'compact', 'cell_folder', 'is_done',
-           'run_cell', 'collect', 'compare', 'summarize', 'timings', 'validation_score', 'trial_folder',
-           'trial_results', 'select', 'search_plan', 'search', 'best_so_far', 'all_trials', 'plot_trials', 'search_cpu',
-           'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions', 'show_showcase', 'fmt',
-           'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers', 'findings', 'targets',
-           'headline_table', 'selected']
+           'ABLATIONS', 'SPACES', 'SELECTED', 'VALIDATION', 'METRICS', 'SAMPLE_METRICS', 'PUBLISHED',
+           'PUBLISHED_STACKED', 'SOURCES', 'MAIN_MODELS', 'TARGETS', 'HEADLINE', 'HEADLINE_8X8', 'SHORT', 'budget',
+           'run_one', 'space_size', 'trials', 'trial_config', 'is_recipe', 'selected', 'thin_history', 'compact',
+           'cell_folder', 'is_done', 'run_cell', 'collect', 'compare', 'summarize', 'timings', 'validation_score',
+           'trial_folder', 'trial_results', 'select', 'search_plan', 'search', 'best_so_far', 'all_trials',
+           'plot_trials', 'search_cpu', 'plot_metric', 'plot_metrics', 'show_samples', 'show_reconstructions',
+           'show_showcase', 'fmt', 'beside_published', 'versus', 'ignore_input_l1', 'reconstructs', 'strong_samplers',
+           'findings', 'targets', 'headline_table']
 
 # %% ../nbs/12_experiments.ipynb #b3106a1f
 COMPARED = ['gan', 'wgan-gp', 'vae', 'aae', 'vae-gan', 'bigan', 'age', 'alpha-gan',
@@ -183,6 +183,20 @@ def is_recipe(name:str, data:Data, b:dict, # a model, its data and budget
     cfg = trial_config(name, data, b, trial)
     return all(v == b['config'].get(k, _recipe_value(name, data, k)) for k, v in cfg.items())
 
+# %% ../nbs/12_experiments.ipynb #d8b3f4a1
+SELECTED = {   # family -> model -> the knobs of its selected trial ({}: the recipe); see `select`, checked against experiments/search
+    'ring': {'gan': dict(lr_scale=2., gen_updates=2, beta1=0.), 'wgan-gp': dict(lr_scale=2., n_critic=2, beta1=0., gp_weight=1.),
+             'vae': dict(lr_scale=2., likelihood='laplace', learn_scale=False, beta=0.5), 'aae': dict(lr_scale=1., gen_updates=2, beta1=0., rec_weight=10.),
+             'vae-gan': dict(lr_scale=2., gen_updates=1, beta1=0.9, kl_weight=0.1, gamma=1.), 'bigan': dict(lr_scale=2., gen_updates=2, beta1=0., beta2=0.999),
+             'age': dict(lr_scale=1., gen_updates=2, beta1=0., z_weight=1.), 'alpha-gan': dict(lr_scale=1., gen_updates=2, beta1=0.5, l1_scale=0.5)},
+}
+
+def selected(name:str, # a registered model name; an ablation takes its parent's selection
+             dataset:str # a dataset's name; one outside `FAMILIES` has no selection
+            )->dict|None:
+    "The knobs the search selected for `name` on `dataset`'s family, or None where it made no selection"
+    return SELECTED.get(FAMILIES.get(dataset), {}).get(ABLATIONS.get(name, name))
+
 # %% ../nbs/12_experiments.ipynb #b4b70c4c
 def thin_history(df:pd.DataFrame, # a history frame, one row per round
                  rows:int=200 # at most this many rows
@@ -277,7 +291,8 @@ def compare(models:list, # registered model names
             quick:bool|None=None, # chapter 11's quick settings; None: each budget's (quick for images only)
             device=None, # where to train (default: `default_device()`)
             progress:bool=True, # a progress bar over the runs
-            figure:bool=True # write the headline figure, out/headline.png
+            figure:bool=True, # write the headline figure, out/headline.png
+            tuned:bool=True # each model's `selected` configuration where the search made one; False: the recipes
            )->pd.DataFrame:
     "Train and evaluate every model on every dataset with every seed, each in its run folder; a tidy frame, one row per cell and metric"
     cells, data, rows = list(_cells(models, datasets, seeds, steps, batch_size)), {}, []
@@ -285,8 +300,8 @@ def compare(models:list, # registered model names
     for ds, b, name, seed in bar:
         bar.set_postfix_str(f'{name} on {ds}, seed {seed}')
         if ds not in data: data[ds] = load_data(ds, **b['data'])
-        rows += run_cell(name, data[ds], seed, b, cell_folder(out, name, ds, seed), n=n,
-                         quick=b['quick'] if quick is None else quick, device=device)
+        rows += run_cell(name, data[ds], seed, b, cell_folder(out, name, ds, seed), n=n, quick=b['quick'] if quick is None else quick,
+                         device=device, trial=selected(name, ds) if tuned else None)
         pd.DataFrame(rows).to_csv(Path(out) / 'results.csv', index=False)
     df = pd.DataFrame(rows)
     if figure: _headline_figure(df, datasets, Path(out) / 'headline.png')
@@ -715,8 +730,8 @@ def findings(summary:pd.DataFrame, # the frame of `summarize`
     return pd.DataFrame(rows)
 
 # %% ../nbs/12_experiments.ipynb #0487bc2d
-TARGETS = {'ring': dict(steps=4000, modes_captured=8, high_quality=95., seconds=60.),
-           'grid': dict(steps=12000, modes_captured=25, high_quality=90., seconds=180.)}
+TARGETS = {'ring': dict(steps=4000, modes_captured=8, high_quality=97., seconds=60.),
+           'grid': dict(steps=12000, modes_captured=25, high_quality=95., seconds=180.)}
 
 def targets(df:pd.DataFrame, # the tidy frame of `compare`
             model:str='alpha-gan' # whose runs to judge
@@ -756,17 +771,3 @@ def headline_table(summary:pd.DataFrame, # the frame of `summarize`
     lines += ['| ' + ' | '.join([name] + [cell(name, ds, m, dec) for ds, m, dec in columns]) + ' |' for name in models]
     if path is not None: Path(path).write_text('\n'.join(lines) + '\n')
     return '\n'.join(lines)
-
-# %% ../nbs/12_experiments.ipynb #d8b3f4a1
-SELECTED = {   # family -> model -> the knobs of its selected trial ({}: the recipe); see `select`, checked against experiments/search
-    'ring': {'gan': dict(lr_scale=2., gen_updates=2, beta1=0.), 'wgan-gp': dict(lr_scale=2., n_critic=2, beta1=0., gp_weight=1.),
-             'vae': dict(lr_scale=2., likelihood='laplace', learn_scale=False, beta=0.5), 'aae': dict(lr_scale=1., gen_updates=2, beta1=0., rec_weight=10.),
-             'vae-gan': dict(lr_scale=2., gen_updates=1, beta1=0.9, kl_weight=0.1, gamma=1.), 'bigan': dict(lr_scale=2., gen_updates=2, beta1=0., beta2=0.999),
-             'age': dict(lr_scale=1., gen_updates=2, beta1=0., z_weight=1.), 'alpha-gan': dict(lr_scale=1., gen_updates=2, beta1=0.5, l1_scale=0.5)},
-}
-
-def selected(name:str, # a registered model name; an ablation takes its parent's selection
-             dataset:str # a dataset's name; one outside `FAMILIES` has no selection
-            )->dict|None:
-    "The knobs the search selected for `name` on `dataset`'s family, or None where it made no selection"
-    return SELECTED.get(FAMILIES.get(dataset), {}).get(ABLATIONS.get(name, name))

@@ -1,39 +1,42 @@
 """Wall time of every model on every dataset of the experiment grid (chapter 12), and alpha-GAN's targets.
 
-By default this reads the times the comparison recorded, run by run, in nbs/experiments/results.csv
-(written by `alphagan_edu.experiments.compare`, which times each run as it trains it), and prints for
-each model and dataset the mean over seeds of:
+By default this reads the times the search's finals recorded, run by run, in their run folders under
+nbs/experiments/search/ (chapter 12's `collect`; each run is timed as it trains), with alpha-GAN's
+12,000-round grid runs in nbs/experiments/search/grid-12000/, and prints for each model and dataset
+the mean over seeds of:
 
 - train_s      the training's wall-clock time,
 - train_cpu_s  the training's CPU time (`time.process_time`; each run uses one thread, so this is close to
                the wall time the run would take alone on one core, whatever else the machine was doing),
 - eval_s       the wall time of chapter 11's metrics,
 
-then the grid's totals and alpha-GAN's targets seed by seed (ring: 8/8 modes, >= 95% high-quality
-samples, <= 60 s; grid: >= 24/25 modes, >= 90% high-quality, <= 180 s).
+then the totals and alpha-GAN's targets seed by seed (chapter 12's `TARGETS`: ring: 8/8 modes,
+>= 97% high-quality samples, <= 60 s; grid, 12,000 rounds: 25/25 modes, >= 95% high-quality, <= 180 s).
 
-With --retime, alpha-GAN is trained and evaluated again on the ring and the grid, with the rounds of
-its targets (`TARGETS`: 4,000 on the ring, as in the grid; 12,000 on the grid, three times the grid's
-budget) and the comparison's batch size and seeds, here and now, one run at a time with one thread.
+With --retime, alpha-GAN is trained and evaluated again on the ring and the grid, with its selected
+configuration (`selected`), the rounds of its targets (`TARGETS`: 4,000 on the ring, the budget;
+12,000 on the grid, three times the budget), the budget's batch size, here and now, one run at a time
+with one thread, each in a temporary run folder.
 Run it on a quiet machine to measure the time without other load. Its rows are written to
-nbs/experiments/targets.csv (or --out), which chapter 12 shows.
+nbs/experiments/targets.csv (or --out).
 
-    python bench/experiments_timing.py [--csv nbs/experiments/results.csv] [--retime [--datasets ring grid] [--seeds 0 1 2] [--out FILE]]
+    python bench/experiments_timing.py [--search nbs/experiments/search] [--retime [--datasets ring grid] [--seeds 0 1 2] [--out FILE]]
 """
-import argparse, sys
+import argparse, sys, tempfile
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))   # the repository's package, installed or not
 import pandas as pd
 import torch
 from alphagan_edu.data import load_data
-from alphagan_edu.experiments import TARGETS, budget, run_one, targets, timings
+from alphagan_edu.experiments import TARGETS, KEY, budget, collect, run_cell, selected, targets, timings
+from alphagan_edu.runs import RunFolder
 
-def recorded(csv:Path)->pd.DataFrame:
-    "Per model and dataset, the mean times over seeds, with the number of runs"
-    df = pd.read_csv(csv)
+def recorded(search:Path)->pd.DataFrame:
+    "Per model and dataset, the mean times over seeds of the search's finals, with the number of runs"
+    df = pd.concat([f for f in (collect(search), collect(search / 'grid-12000')) if len(f)], ignore_index=True)
     t = timings(df)
-    runs = df.drop_duplicates(['model', 'dataset', 'seed', 'steps', 'batch_size']).groupby(['model', 'dataset'], sort=False).size()
+    runs = df.drop_duplicates(KEY).groupby(['model', 'dataset'], sort=False).size()
     return t.merge(runs.rename('runs').reset_index(), on=['model', 'dataset']), df
 
 def retime(seeds:list, datasets:list)->pd.DataFrame:
@@ -45,14 +48,15 @@ def retime(seeds:list, datasets:list)->pd.DataFrame:
         b = budget(ds, steps=t['steps'])
         data = load_data(ds, **b['data'])
         for seed in seeds:
-            _, new = run_one('alpha-gan', data, seed, b['steps'], b['batch_size'], b['config'], quick=b['quick'], device='cpu')
+            with tempfile.TemporaryDirectory() as d:
+                new = run_cell('alpha-gan', data, seed, b, RunFolder(d), quick=b['quick'], device='cpu', trial=selected('alpha-gan', ds))
             rows += new
             print(f"alpha-gan | {ds} | seed {seed} | train {new[0]['train_s']:.1f} s wall, {new[0]['train_cpu_s']:.1f} s CPU", flush=True)
     return pd.DataFrame(rows)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--csv', default=str(ROOT / 'nbs' / 'experiments' / 'results.csv'), help="the comparison's results")
+    ap.add_argument('--search', default=str(ROOT / 'nbs' / 'experiments' / 'search'), help="the search's folder")
     ap.add_argument('--retime', action='store_true', help='train alpha-GAN on ring and grid again, now, and time it')
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='seeds for --retime')
     ap.add_argument('--datasets', nargs='+', default=list(TARGETS), choices=list(TARGETS), help='datasets for --retime')
@@ -71,10 +75,10 @@ if __name__ == '__main__':
         df.to_csv(out, index=False); print(f'wrote {out}')
         print('\nalpha-GAN, timed now:'); print(targets(df).round(2).to_string(index=False))
         sys.exit(0)
-    t, df = recorded(Path(a.csv))
-    print(f"Recorded times of the grid ({a.csv}), mean over seeds, seconds:")
+    t, df = recorded(Path(a.search))
+    print(f"Recorded times of the finals ({a.search}), mean over seeds, seconds:")
     print(t.round(1).to_string(index=False))
-    runs = df.drop_duplicates(['model', 'dataset', 'seed', 'steps', 'batch_size'])
+    runs = df.drop_duplicates(KEY)
     print(f"\n{len(runs)} runs; training {runs.train_s.sum() / 60:.1f} min wall, {runs.train_cpu_s.sum() / 60:.1f} min CPU; "
           f"evaluation {runs.eval_s.sum() / 60:.1f} min wall")
     print('\nper dataset (minutes, all models and seeds):')
