@@ -283,6 +283,7 @@ def folders(c:Catalogue):
     (cfg_only := c.root / 'cfg_only').mkdir(); shutil.copy(run / 'config.json', cfg_only)
     c.refused('--resume of a run without a checkpoint', 'train', '--resume', cfg_only, says='has no checkpoint (model.pt): the run stopped before it saved one', unchanged=[cfg_only])
     c.refused('--resume with a setting of its own', 'train', '--resume', run, '--model', 'vae', says="--resume takes the run's settings from", unchanged=[run])
+    c.refused('--resume asking for the recipe', 'train', '--resume', run, '--recipe', says="config.json; drop --recipe", unchanged=[run])
     c.refused('--resume of a finished run', 'train', '--resume', run, says='is complete (5 steps); pass --steps with a larger total', unchanged=[run])
     c.refused('--resume to a total already reached', 'train', '--resume', run, '--steps', 5, says='is at step 5; --steps is the total, so ask for more than 5', unchanged=[run])
     c.refused('sample over an existing file', 'sample', run, '-n', 5, '--out', run / 'samples.png', says='exists; pass --force to overwrite it', unchanged=[run])
@@ -451,9 +452,9 @@ def remount(d:Path, opts:str):
 
 def fill(d:Path, leave:int=0):
     "Fill the disk of `d` with a file of zeros, then free `leave` bytes of it"
-    with open(d / 'filler', 'wb') as f:
+    with open(d / 'filler', 'wb', buffering=0) as f:   # unbuffered: nothing is left to flush, and fail, on closing
         try:
-            while True: f.write(b'\0' * 65536); f.flush()
+            while True: f.write(b'\0' * 65536)
         except OSError: pass
     size = (d / 'filler').stat().st_size
     os.truncate(d / 'filler', max(0, size - leave))
