@@ -6,7 +6,8 @@ histograms; the classifier runs in evaluation mode, as in the metric). For each 
 with the metric classifier, and prints the split; for models with an encoder, also how often the reconstruction of a
 held-out stack keeps its mode. Needs the cells' checkpoints (model.pt), which the repository does not keep.
 
-    python bench/stacked_modes.py nbs/experiments/comparison/stacked/stacked-mnist/{gan,wgan-gp,alpha-gan}/seed0
+    alphagan-edu compare --models gan,wgan-gp,alpha-gan --data stacked-mnist --seeds 0 --out runs/stacked
+    python bench/stacked_modes.py runs/stacked/stacked-mnist/{gan,wgan-gp,alpha-gan}/seed0
 """
 import json, sys
 from pathlib import Path
