@@ -193,6 +193,10 @@ SELECTED = {   # family -> model -> the knobs of its selected trial ({}: the rec
              'vae': dict(lr_scale=2., likelihood='laplace', learn_scale=False, beta=0.5), 'aae': dict(lr_scale=0.5, gen_updates=2, beta1=0., rec_weight=10.),
              'vae-gan': dict(lr_scale=0.5, gen_updates=2, beta1=0., kl_weight=0.1, gamma=0.1), 'bigan': dict(lr_scale=2., gen_updates=2, beta1=0., beta2=0.999),
              'age': dict(lr_scale=1., gen_updates=2, beta1=0.9, z_weight=1.), 'alpha-gan': dict(lr_scale=1., gen_updates=2, beta1=0.5, l1_scale=0.5)},
+    'mnist5k': {'gan': dict(lr_scale=2., gen_updates=2, beta1=0.), 'wgan-gp': dict(lr_scale=2., n_critic=2, beta1=0., gp_weight=1.),
+                'vae': dict(lr_scale=1., likelihood='laplace', learn_scale=False, beta=0.5), 'aae': dict(lr_scale=1., gen_updates=2, beta1=0., rec_weight=10.),
+                'vae-gan': dict(lr_scale=2., gen_updates=1, beta1=0.9, kl_weight=0.1, gamma=1.), 'bigan': dict(lr_scale=2., gen_updates=2, beta1=0., beta2=0.999),
+                'age': dict(lr_scale=1., gen_updates=1, beta1=0., z_weight=1.), 'alpha-gan': dict(lr_scale=1., gen_updates=2, beta1=0.5, l1_scale=0.5)},
 }
 
 def selected(name:str, # a registered model name; an ablation takes its parent's selection
