@@ -105,7 +105,8 @@ def fresh_env(work:Path)->dict:
 
 def clone_urls(bs:list)->list:
     "The URLs that the README's sh blocks `git clone`"
-    return [tok[i + 1] for b in bs if b['kind'] == 'sh' for line in b['code'].splitlines()
+    return [next(u for u in tok[i + 1:] if '://' in u or u.endswith('.git'))   # the repository, after any options (--depth 1)
+            for b in bs if b['kind'] == 'sh' for line in b['code'].splitlines()
             for tok in [shlex.split(line.split('#')[0]) if line.strip() else []]
             for i, t in enumerate(tok[:-1]) if t == 'clone' and 'git' in tok[:i]]
 
