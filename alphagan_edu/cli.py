@@ -446,6 +446,11 @@ def _check_comparison(folder:Path):
     if not RunFolder(folder).is_empty and not (folder / 'comparison.json').is_file():
         raise CLIError(f"--out {folder} is not empty and holds no {PROG} comparison; choose a new or empty folder")
 
+def _stopped(e:KeyboardInterrupt, out:Path)->CLIError:
+    "The error that ends a comparison or a search stopped by Ctrl-C or SIGTERM: what is kept, and how to go on"
+    word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
+    return CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: run the same command again", status=status)
+
 def _search(a, models, datasets, out, device, say)->int:
     "`compare --search`: chapter 12's tuning protocol into `out`; other processes may run it there at once (each run folder is locked)"
     if a.seeds is not None: raise CLIError("--seeds does not apply to --search: its seeds are declared (the tuning seed "
@@ -467,10 +472,7 @@ def _compare(a, say)->int:
     _check_comparison(out)
     if a.search:
         try: return _search(a, models, datasets, out, device, say)
-        except KeyboardInterrupt as e:
-            word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
-            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
-                           "run the same command again", status=status) from None
+        except KeyboardInterrupt as e: raise _stopped(e, out) from None
     seeds = _seed_list(a.seeds or '0,1,2')
     with _locked(RunFolder(out), 'compare', say):
         if not (out / 'comparison.json').is_file(): RunFolder(out).write_json('comparison.json', dict(tool=PROG, version=alphagan_edu.__version__))
@@ -481,10 +483,7 @@ def _compare(a, say)->int:
             with torch_threads(a.threads):
                 df = experiments.compare(models, datasets, seeds, out=out, steps=a.steps, batch_size=a.batch_size, n=a.eval_n,
                                          quick=True if a.quick_metrics else None, device=device, progress=show_progress(a.quiet), tuned=not a.recipe)
-        except KeyboardInterrupt as e:
-            word, status = _STOPS[signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT]
-            raise CLIError(f"{word}; the finished runs in {out} are kept and the stopped one resumes from its checkpoint: "
-                           "run the same command again", status=status) from None
+        except KeyboardInterrupt as e: raise _stopped(e, out) from None
     print(f"{df.drop_duplicates(experiments.KEY).shape[0]} runs; wrote {out / 'results.csv'} ({len(df)} rows) and {out / 'headline.png'}")
     return 0
 
