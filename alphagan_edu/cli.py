@@ -157,7 +157,8 @@ def load_run(folder, # a folder written by `alphagan-edu train`
             )->tuple:
     "The checked config and the model of the run in `folder` (`runs.open_run`), its refusals as `CLIError`s"
     cfg, run = run_config(folder, needed), RunFolder(folder)
-    if not run.checkpoint.is_file(): raise CLIError(f"{folder} has no checkpoint (model.pt): the run stopped before it saved one; start it again with --force")
+    if not run.checkpoint.is_file():   # a compacted run keeps its results: --force would replace them, so it is only offered for a stopped one
+        raise CLIError(run.no_checkpoint() + ('' if (run.path / 'metrics.json').is_file() else '; start it again with --force'))
     try: _, model = open_run(run, device)
     except (ValueError, TypeError, OSError, KeyError) as e: raise CLIError(str(e)) from e   # the messages name the file
     return cfg, model

@@ -133,10 +133,17 @@ def create(cls:RunFolder, path, # the folder: new, empty, or holding a previous 
     return run
 
 @patch
+def no_checkpoint(self:RunFolder)->str:
+    "Why the run has no checkpoint, for a message: it finished and was compacted without one, or it stopped before saving one"
+    why = ("the run finished and its checkpoint was not kept; train it again into another folder to sample from it or continue it"
+           if (self.path / 'metrics.json').is_file() else "the run stopped before it saved one")
+    return f"{self.path} has no checkpoint (model.pt): {why}"
+
+@patch
 def load_model(self:RunFolder, device=None)->Model:
     "The model of the run, from its checkpoint"
     if self.config is None: raise FileNotFoundError(f"{self.path} holds no {self.TOOL} run")
-    if not self.checkpoint.is_file(): raise FileNotFoundError(f"{self.path} has no checkpoint (model.pt): the run stopped before it saved one")
+    if not self.checkpoint.is_file(): raise FileNotFoundError(self.no_checkpoint())
     return Model.load(self.checkpoint, device=device)
 
 @patch
@@ -286,7 +293,7 @@ def open_run(run:RunFolder, # a run folder with a checkpoint
             )->tuple: # (config, model)
     "The checked config and the model of `run`, refusing a checkpoint of another model than the config names"
     cfg = run.read_config()
-    if not run.checkpoint.is_file(): raise FileNotFoundError(f"{run.path} has no checkpoint (model.pt): the run stopped before it saved one")
+    if not run.checkpoint.is_file(): raise FileNotFoundError(run.no_checkpoint())
     model = run.load_model(device)
     cls, switches = model_spec(cfg['model'])
     if type(model) is not cls or any(model.config.get(k) != v for k, v in switches.items()):

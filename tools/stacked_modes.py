@@ -26,10 +26,14 @@ def main(paths):
     clf = metric_classifier(data, device='cpu')
     for p in map(Path, paths):
         run = RunFolder(p)
-        cfg, rec = run.read_config(), run.read_json('metrics.json')
+        try: cfg, rec = run.read_config(), run.read_json('metrics.json')
+        except (FileNotFoundError, ValueError) as e: raise SystemExit(str(e)) from None
         if cfg.get('data') != 'stacked-mnist': raise SystemExit(f"{p}: a run on {cfg.get('data')!r}; expected one on 'stacked-mnist'")
         if rec is None or rec.get('status') != 'ok': raise SystemExit(f"{p}: no finished metrics.json; expected a finished run")
-        model = run.load_model(device='cpu')
+        try: model = run.load_model(device='cpu')
+        except FileNotFoundError as e:   # the search's finals keep no checkpoint: the CLI retrains one exactly
+            raise SystemExit(f"{e}\n(a final of the search is retrained exactly by: alphagan-edu compare --models {cfg['model']} --data stacked-mnist "
+                             f"--steps {cfg['steps']} --seeds {cfg['seed']} --out NEW_FOLDER)") from None
         modes = stacked_modes(clf, draw_samples(model, N, cfg['seed']))
         stats, want = stacked_mode_stats(modes), rec['metrics']
         for k in ('modes_captured', 'kl_modes'):   # the histogram is the one metrics.json was counted from
