@@ -482,6 +482,8 @@ METRICS = {   # name: (label, +1 if higher is better, -1 if lower is better, 0 i
     'modes_captured':     ('modes captured', 1),
     'high_quality':       ('high-quality samples (%)', 1),
     'kl_modes':           ('KL(mode histogram ‖ uniform)', -1),
+    'kl_channels':        ("stacked MNIST: the KL's part in the channels' digit frequencies", -1),
+    'kl_dependence':      ("stacked MNIST: the KL's part in the dependence between channels", -1),
     'inception_score':    ('Inception score (digit classifier)', 1),
     'frechet_distance':   ('Fréchet distance (classifier features)', -1),
     'wasserstein_critic': ('independent critic: W estimate', -1),

@@ -20,10 +20,10 @@ from .gan import gradient_penalty
 
 # %% auto #0
 __all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'StackedClassifier', 'stacked_modes',
-           'stacked_mode_stats', 'stacked_mnist_metrics', 'class_probs', 'inception_score', 'gaussian_frechet',
-           'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim', 'ms_ssim_diversity',
-           'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'is_stochastic_encoder', 'posterior_draws',
-           'code_js', 'evaluate']
+           'stacked_mode_stats', 'stacked_kl_parts', 'stacked_mnist_metrics', 'class_probs', 'inception_score',
+           'gaussian_frechet', 'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim',
+           'ms_ssim_diversity', 'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'is_stochastic_encoder',
+           'posterior_draws', 'code_js', 'evaluate']
 
 # %% ../nbs/11_metrics.ipynb #138ef99f
 def _check_count(n, name:str):
@@ -250,16 +250,30 @@ def stacked_mode_stats(modes:Tensor, # the mode of each sample, in 0..K-1
     counts = torch.bincount(modes.long().cpu(), minlength=K)
     return dict(modes_captured=int((counts > 0).sum()), kl_modes=_kl_from_uniform(counts))
 
+def stacked_kl_parts(modes:Tensor # the mode of each sample, 100 d0 + 10 d1 + d2 (`stacked_modes`)
+                    )->dict:
+    "KL(histogram || uniform) split exactly: the channels' digit KLs summed (`kl_channels`) plus the dependence between channels (`kl_dependence`)"
+    if modes.ndim != 1 or len(modes) == 0 or modes.min() < 0 or modes.max() >= 1000:
+        raise ValueError(f"stacked_kl_parts: modes of shape {tuple(modes.shape)}; expected a non-empty (N,) tensor of integers in 0..999")
+    p = torch.bincount(modes.long().cpu(), minlength=1000).double().reshape(10, 10, 10) / len(modes)
+    digits = [p.sum([a for a in range(3) if a != c]) for c in range(3)]          # how often each channel draws each digit
+    indep = digits[0][:, None, None] * digits[1][None, :, None] * digits[2][None, None, :]
+    nz = p > 0
+    return dict(kl_channels=sum(_kl_from_uniform(d) for d in digits), kl_dependence=float((p[nz] * (p[nz] / indep[nz]).log()).sum()))
+
+def _stacked_stats(modes:Tensor)->dict:
+    "What evaluate reports of stacked samples' modes: their number, modes captured, the KL and its two parts"
+    return dict(stacked_samples=len(modes), **stacked_mode_stats(modes), **stacked_kl_parts(modes))
+
 def stacked_mnist_metrics(model, # a model with `sample(n)`, or a Tensor of stacked images
                           data:Data, # stacked MNIST (`stacked_mnist`): its `source` trains the digit classifier
                           n:int=26_000, # samples: 26,000 as in VEEGAN and PacGAN
                           seed:int=0, # seed of the draw
                           device=None # where the classifier runs
                          )->dict:
-    "Modes captured (of 1,000) and KL to uniform (nats) of `n` samples, each channel labelled by the digit classifier"
+    "Modes captured (of 1,000), KL to uniform (nats) and its two parts (`stacked_kl_parts`) of `n` samples, each channel labelled by the digit classifier"
     if getattr(data, 'source', None) is None: raise ValueError(f"stacked_mnist_metrics: {getattr(data, 'name', data)!r} is not stacked MNIST; expected stacked_mnist() data")
-    modes = stacked_modes(metric_classifier(data, device=device), draw_samples(model, n, seed))
-    return dict(stacked_samples=len(modes), **stacked_mode_stats(modes))
+    return _stacked_stats(stacked_modes(metric_classifier(data, device=device), draw_samples(model, n, seed)))
 
 # %% ../nbs/11_metrics.ipynb #ae5f3e7a
 def class_probs(clf:nn.Module, # a classifier: images -> logits (B, K)
@@ -601,7 +615,7 @@ def _image_metrics(x:Tensor, data:Data, quick:bool, seed:int, device)->dict:
 
 def _stacked_metrics(model, x:Tensor, data:Data, n_modes:int, quick:bool, seed:int, device)->dict:
     "The mode count of stacked MNIST: on the samples `x` when quick, else on `n_modes` fresh samples"
-    if quick: return dict(stacked_samples=len(x), **stacked_mode_stats(stacked_modes(metric_classifier(data, device=device), x)))
+    if quick: return _stacked_stats(stacked_modes(metric_classifier(data, device=device), x))
     return stacked_mnist_metrics(model, data, n_modes, seed, device)
 
 def _model_metrics(model, data:Data, quick:bool, seed:int, codes:bool)->dict:
