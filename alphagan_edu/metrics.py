@@ -20,10 +20,10 @@ from .gan import gradient_penalty
 
 # %% auto #0
 __all__ = ['draw_samples', 'mode_stats', 'mode_metrics', 'cache_dir', 'metric_classifier', 'StackedClassifier', 'stacked_modes',
-           'stacked_mode_stats', 'stacked_kl_parts', 'stacked_mnist_metrics', 'class_probs', 'inception_score',
-           'gaussian_frechet', 'frechet_distance', 'classifier_features', 'ssim', 'ms_scales', 'ms_ssim',
-           'ms_ssim_diversity', 'wasserstein_critic', 'reconstruction_error', 'log_likelihood', 'is_stochastic_encoder',
-           'posterior_draws', 'code_js', 'evaluate']
+           'stacked_mode_stats', 'stacked_digit_frequencies', 'stacked_kl_parts', 'stacked_mnist_metrics',
+           'class_probs', 'inception_score', 'gaussian_frechet', 'frechet_distance', 'classifier_features', 'ssim',
+           'ms_scales', 'ms_ssim', 'ms_ssim_diversity', 'wasserstein_critic', 'reconstruction_error', 'log_likelihood',
+           'is_stochastic_encoder', 'posterior_draws', 'code_js', 'evaluate']
 
 # %% ../nbs/11_metrics.ipynb #138ef99f
 def _check_count(n, name:str):
@@ -245,21 +245,29 @@ def stacked_mode_stats(modes:Tensor, # the mode of each sample, in 0..K-1
                        K:int=1000 # number of modes
                       )->dict:
     "Modes captured (of K) and KL(histogram of the samples' modes || uniform) in nats"
-    if modes.ndim != 1 or len(modes) == 0 or modes.min() < 0 or modes.max() >= K:
-        raise ValueError(f"stacked_mode_stats: modes of shape {tuple(modes.shape)}; expected a non-empty (N,) tensor of integers in 0..{K - 1}")
-    counts = torch.bincount(modes.long().cpu(), minlength=K)
+    counts = _mode_counts(modes, K, 'stacked_mode_stats')
     return dict(modes_captured=int((counts > 0).sum()), kl_modes=_kl_from_uniform(counts))
+
+def _mode_counts(modes:Tensor, K:int, who:str)->Tensor:
+    "The histogram of `modes` over 0..K-1, or a ValueError naming `who` if they are not such modes"
+    if modes.ndim != 1 or len(modes) == 0 or modes.min() < 0 or modes.max() >= K:
+        raise ValueError(f"{who}: modes of shape {tuple(modes.shape)}; expected a non-empty (N,) tensor of integers in 0..{K - 1}")
+    return torch.bincount(modes.long().cpu(), minlength=K)
+
+def stacked_digit_frequencies(modes:Tensor # the mode of each sample, 100 d0 + 10 d1 + d2 (`stacked_modes`)
+                             )->Tensor:
+    "How often each channel draws each digit: (3, 10), each row summing to 1"
+    p = _mode_counts(modes, 1000, 'stacked_digit_frequencies').double().reshape(10, 10, 10) / len(modes)
+    return torch.stack([p.sum([a for a in range(3) if a != c]) for c in range(3)])
 
 def stacked_kl_parts(modes:Tensor # the mode of each sample, 100 d0 + 10 d1 + d2 (`stacked_modes`)
                     )->dict:
     "KL(histogram || uniform) split exactly: the channels' digit KLs summed (`kl_channels`) plus the dependence between channels (`kl_dependence`)"
-    if modes.ndim != 1 or len(modes) == 0 or modes.min() < 0 or modes.max() >= 1000:
-        raise ValueError(f"stacked_kl_parts: modes of shape {tuple(modes.shape)}; expected a non-empty (N,) tensor of integers in 0..999")
-    p = torch.bincount(modes.long().cpu(), minlength=1000).double().reshape(10, 10, 10) / len(modes)
-    digits = [p.sum([a for a in range(3) if a != c]) for c in range(3)]          # how often each channel draws each digit
-    indep = digits[0][:, None, None] * digits[1][None, :, None] * digits[2][None, None, :]
+    p = _mode_counts(modes, 1000, 'stacked_kl_parts').double().reshape(10, 10, 10) / len(modes)
+    d = stacked_digit_frequencies(modes)
+    indep = d[0][:, None, None] * d[1][None, :, None] * d[2][None, None, :]
     nz = p > 0
-    return dict(kl_channels=sum(_kl_from_uniform(d) for d in digits), kl_dependence=float((p[nz] * (p[nz] / indep[nz]).log()).sum()))
+    return dict(kl_channels=sum(_kl_from_uniform(row) for row in d), kl_dependence=float((p[nz] * (p[nz] / indep[nz]).log()).sum()))
 
 def _stacked_stats(modes:Tensor)->dict:
     "What evaluate reports of stacked samples' modes: their number, modes captured, the KL and its two parts"
